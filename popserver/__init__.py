@@ -1,0 +1,1 @@
+"""The TCP/IP Services POP server image (built in a later step)."""

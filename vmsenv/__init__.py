@@ -1,0 +1,1 @@
+"""vmsenv: an OpenVMS logical-name and startup environment."""

@@ -1,0 +1,1 @@
+"""The DCL command language interpreter."""

@@ -1,0 +1,1 @@
+"""DCL verbs, one module per family."""

@@ -1,0 +1,1 @@
+"""Logical names: tables, directories, modes, attributes, translation, the shared store."""
