@@ -1,0 +1,96 @@
+"""The `vmsenv` command: create and manage a system root.
+
+Every subcommand takes --root DIR (environment VMSENV_ROOT, default the current directory).
+Errors are VMS messages on standard error and a non-zero exit status; nothing is changed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from vmsenv import condition as cond
+from vmsenv import root as rootmod
+
+
+def fail(err: cond.VMSError) -> None:
+    for line in err.lines():
+        click.echo(line, err=True)
+    sys.exit(2)
+
+
+def open_root(path: str) -> rootmod.Root:
+    try:
+        return rootmod.Root(path)
+    except cond.VMSError as err:
+        fail(err)
+        raise  # unreachable
+
+
+root_option = click.option(
+    "--root", "root_dir", envvar="VMSENV_ROOT", default=".", show_default=True,
+    type=click.Path(file_okay=False), help="The system root (env VMSENV_ROOT).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """An OpenVMS logical-name and startup environment."""
+
+
+@main.command("init")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@root_option
+@click.option("--node", help="Node name (default: the host name, upper case, 6 characters).")
+def init_cmd(directory: str | None, root_dir: str, node: str | None) -> None:
+    """Create a fresh system root in DIRECTORY (idempotent; site files are kept)."""
+    target = Path(directory or root_dir)
+    try:
+        root = rootmod.init(target, node)
+    except cond.VMSError as err:
+        fail(err)
+    except OSError as err:
+        fail(cond.VMSError(cond.VMSENV_HOSTERR, str(err)))
+    click.echo(f"%VMSENV-I-INIT, system root {root.path} ready, node {root.node}")
+
+
+@main.command("mount")
+@click.argument("device")
+@click.argument("hostdir", type=click.Path())
+@root_option
+def mount_cmd(device: str, hostdir: str, root_dir: str) -> None:
+    """Make host directory HOSTDIR the device DEVICE (e.g. DKA200:)."""
+    root = open_root(root_dir)
+    try:
+        name = root.mount(device, hostdir)
+    except cond.VMSError as err:
+        fail(err)
+    click.echo(f"%MOUNT-I-MOUNTED, {name}: mounted on {Path(hostdir).resolve()}")
+
+
+@main.command("dismount")
+@click.argument("device")
+@root_option
+def dismount_cmd(device: str, root_dir: str) -> None:
+    """Remove the device DEVICE."""
+    root = open_root(root_dir)
+    try:
+        root.dismount(device)
+    except cond.VMSError as err:
+        fail(err)
+
+
+@main.command("status")
+@root_option
+def status_cmd(root_dir: str) -> None:
+    """Show the root, its node name and its devices."""
+    root = open_root(root_dir)
+    click.echo(f"Root:  {root.path}")
+    click.echo(f"Node:  {root.node}")
+    for name, path in root.devices().items():
+        click.echo(f"Device {name}: {path}")
+
+
+if __name__ == "__main__":
+    main()
