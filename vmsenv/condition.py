@@ -93,7 +93,8 @@ _TABLE: dict[int, Message] = {}
 _KEY_MASK = 0x0FFFFFF8
 
 # Names printed for shared messages used by a facility, and for NOMSG.
-FACILITY_NAMES = {0: "SYSTEM", 1: "RMS", 3: "DCL", 0x78: "SHOW", 0x801: "VMSENV"}
+FACILITY_NAMES = {0: "SYSTEM", 1: "RMS", 3: "DCL", 0x78: "SHOW", 0xA3: "CREATE",
+                  0x801: "VMSENV"}
 
 
 def _m(value: int, facility: str, ident: str, text: str) -> int:
@@ -339,6 +340,16 @@ CLI_PROC_ID = _m(0x0003FFF1, "RUN", "PROC_ID", "identification of created proces
 # Shared messages as DCL signals them ([O] %DCL-E-OPENIN).
 CLI_OPENIN = SHR_OPENIN | 0x00030002
 CLI_OPENOUT = SHR_OPENOUT | 0x00030002
+
+# [I] text and number: SET DEFAULT to a directory that does not exist.
+CLI_INVDEF = _m(0x0003FDF3, "DCL", "INVDEF", "!AS does not exist")
+
+# ---------------------------------------------------------------------------------------------
+# CREATE (facility 0xA3 [I]: texts as VMS prints them, numbers inferred).
+# ---------------------------------------------------------------------------------------------
+CREATE_CREATED = _m(0x00A38013, "CREATE", "CREATED", "!AS created")
+CREATE_EXISTS = _m(0x00A3801B, "CREATE", "EXISTS", "!AS already exists")
+CREATE_DIRNOTCRE = _m(0x00A38022, "CREATE", "DIRNOTCRE", "!AS directory file not created")
 
 # ---------------------------------------------------------------------------------------------
 # SHOW (facility 0x78).

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import os
 import random
+from pathlib import Path
 
+from vmsenv import filespec as fsp
+from vmsenv.files import Files
 from vmsenv.lnm import names as N
 from vmsenv.lnm.service import LogicalNames
 from vmsenv.root import Root
@@ -63,7 +66,60 @@ class Process:
         self.login_device = "SYS$SYSROOT:"
         self.login_directory = "[SYSMGR]"
         self.default_directory = self.login_directory
+        self._files: Files | None = None
+        self._files_gen = -1
         self._login()
+
+    # ------------------------------------------------------------ files
+    @property
+    def files(self) -> Files:
+        """File access through this process's logical names and the root's devices (rebuilt
+        when the shared state changed, e.g. after `vmsenv mount`)."""
+        gen = self.root.store.generation.read()
+        if self._files is None or gen != self._files_gen:
+            self._files = Files(self.root.devices(), self.lnm.translate)
+            self._files_gen = gen
+        return self._files
+
+    def process_default(self) -> fsp.ProcessDefault:
+        """The default device (what SYS$DISK holds) and directory."""
+        entry = self.lnm.trnlnm("SYS$DISK")
+        device = entry.values[0][0] if entry is not None and entry.values else self.login_device
+        return fsp.ProcessDefault(device, self.default_directory)
+
+    def default_spec(self) -> str:
+        """F$ENVIRONMENT("DEFAULT"): e.g. VPT_ROOT:[SUB]."""
+        return self.process_default().text
+
+    def set_default(self, device: str, directory: str) -> None:
+        """SET DEFAULT: SYS$DISK gets the device, the process keeps the directory."""
+        if device != self.process_default().device:
+            self.lnm.crelnm("SYS$DISK", ((device, 0),), "LNM$PROCESS", N.SUPERVISOR, N.CRELOG,
+                            system=True)
+        self.default_directory = directory
+
+    def resolve_file(self, spec: str, default_type: str = "",
+                     for_write: bool = False) -> tuple[str, Path]:
+        """An existing file (or a new version of it, for writing): the full VMS specification
+        to display and the host path. Raises files.FileError (a VMSError)."""
+        default = default_type if default_type.startswith(".") or not default_type \
+            else "." + default_type
+        pd = self.process_default()
+        if for_write:
+            ref = self.files.create(spec, default, process_default=pd)
+        else:
+            ref = self.files.lookup(spec, default, process_default=pd)
+        return ref.spec, ref.path
+
+    def start_in_host_directory(self, cwd: Path | None = None) -> None:
+        """Start in the host's current directory when it lies on a mounted device."""
+        here = Path(os.path.abspath(cwd or os.getcwd()))
+        for device, top in self.root.devices().items():
+            top = Path(os.path.abspath(top))
+            if here == top or here.is_relative_to(top):
+                parts = tuple(fsp.escape(c) for c in here.relative_to(top).parts)
+                self.set_default(f"{device}:", fsp.DirSpec(parts=parts or ("000000",)).text)
+                return
 
     def _login(self) -> None:
         lnm = self.lnm

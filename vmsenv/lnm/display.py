@@ -66,10 +66,11 @@ def entry_lines(entry: Entry, *, full: bool = False, level: int | None = None,
     return lines
 
 
-def followed(entry: Entry, lookup, *, full: bool, level: int = 0) -> list[str]:
+def followed(entry: Entry, lookup, *, full: bool, level: int = 0,
+             mode_tag: bool = False) -> list[str]:
     """The lines of entry and of every name its equivalences lead to (single-name form).
     lookup(name) returns the Entry that answers for name in the same table list, or None."""
-    lines = entry_lines(entry, full=full, level=level)
+    lines = entry_lines(entry, full=full, level=level, mode_tag=mode_tag)
     if level >= N.MAX_DEPTH:
         return lines
     for text, attr in entry.values:

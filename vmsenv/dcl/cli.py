@@ -1,0 +1,73 @@
+"""The `dcl` command: the DCL shell of a vmsenv root.
+
+    dcl                      interactive ($ prompt, _$ for continuation lines)
+    dcl -c 'COMMAND'         one command line
+    dcl FILE.COM [P1 ...]    a procedure: a host path (like a shell script) or a VMS file spec
+
+Options: --root DIR (env VMSENV_ROOT, default the current directory), --privileges=LIST (ALL,
+NONE or a comma list; default ALL: until accounts exist the process is SYSTEM).
+The exit status is 0 when the final $STATUS is a success, 1 otherwise; 2 when the shell cannot
+start (not a root, bad option), with a VMS message on standard error.
+
+The default directory starts at SYS$LOGIN, or, when the host's current directory lies on a
+mounted device, at that directory, so that `cd somewhere; dcl X.COM` behaves as a shell would.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from vmsenv import condition as cond
+from vmsenv import root as rootmod
+from vmsenv.process import Process, parse_privileges
+
+
+def _fail(err: cond.VMSError) -> None:
+    for line in err.lines():
+        click.echo(line, err=True)
+    sys.exit(2)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"],
+                                 "allow_interspersed_args": False})
+@click.option("--root", "root_dir", envvar="VMSENV_ROOT", default=".", show_default=True,
+              type=click.Path(file_okay=False), help="The system root (env VMSENV_ROOT).")
+@click.option("--privileges", default="ALL", show_default=True,
+              help="Process privileges: ALL, NONE or a comma list such as SYSNAM,GRPNAM.")
+@click.option("-c", "command", help="Run one DCL command line and exit.")
+@click.argument("procedure", required=False)
+@click.argument("params", nargs=-1)
+def main(root_dir: str, privileges: str, command: str | None, procedure: str | None,
+         params: tuple[str, ...]) -> None:
+    """The DCL shell."""
+    from vmsenv.dcl.interpreter import Interpreter
+
+    try:
+        privs = parse_privileges(privileges)
+    except ValueError as bad:
+        _fail(cond.VMSError(cond.CLI_IVKEYW, segment=str(bad)))
+    try:
+        root = rootmod.Root(root_dir)
+        process = Process(root, privileges=privs)
+    except cond.VMSError as err:
+        _fail(err)
+    try:
+        process.start_in_host_directory()
+        dcl = Interpreter(process, sys.stdout, input=sys.stdin)
+        if command is not None:
+            dcl.run_line(command)
+        elif procedure is not None:
+            dcl.run_procedure(procedure, list(params))
+        else:
+            dcl.interactive(sys.stdin, sys.stdout)
+        status = dcl.final_status
+    finally:
+        sys.stdout.flush()
+        process.logout()
+    sys.exit(0 if cond.is_success(status) else 1)
+
+
+if __name__ == "__main__":
+    main()
