@@ -1,0 +1,48 @@
+"""F$TIME and F$CVTIME as DCL calls them."""
+
+import io
+import re
+
+import pytest
+
+from vmsenv import condition as C
+from vmsenv.condition import VMSError
+from vmsenv.dcl.interpreter import Interpreter
+
+
+class FakeNames:
+    def image_rundown(self):
+        pass
+
+
+class FakeProcess:
+    pid = 0x2A
+    username = "SYSTEM"
+    privileges = set()
+    lnm = FakeNames()
+
+
+@pytest.fixture
+def dcl():
+    return Interpreter(FakeProcess(), io.StringIO())
+
+
+def test_f_time_format(dcl):
+    text = dcl.evaluate("F$TIME()")
+    assert re.fullmatch(r"[ 123]\d-[A-Z]{3}-\d{4} \d\d:\d\d:\d\d\.\d\d", text)
+
+
+def test_f_cvtime(dcl):
+    assert dcl.evaluate('F$CVTIME("7-OCT-2026 13:45:56.78+1-02:00")') == \
+        "2026-10-08 15:45:56.78"
+    assert dcl.evaluate('F$CVTIME("7-OCT-2026",, "WEEKDAY")') == "Wednesday"
+    assert dcl.evaluate('F$CVTIME("7-OCT-2026 1:2", "ABSOLUTE")') == "7-OCT-2026 01:02:00.00"
+
+
+def test_f_cvtime_errors_show_the_time_text(dcl):
+    with pytest.raises(VMSError) as caught:
+        dcl.evaluate('F$CVTIME("bogus")')
+    assert (caught.value.status, caught.value.segment) == (C.CLI_IVATIME, "BOGUS")
+    with pytest.raises(VMSError) as caught:
+        dcl.evaluate('F$CVTIME("1-JAN-2000", "DELTA")')
+    assert caught.value.status == C.CLI_IVDTIME

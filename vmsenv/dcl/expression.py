@@ -1,0 +1,329 @@
+"""DCL expressions: operators, precedence, typing, lexical function calls.
+
+Precedence, highest first (ties left to right):
+
+    7  unary + -
+    6  * /
+    5  + -
+    4  .EQ. .NE. .LT. .LE. .GT. .GE.   .EQS. .NES. .LTS. .LES. .GTS. .GES.
+    3  .NOT.
+    2  .AND.
+    1  .OR.
+
+Typing: ``+`` and ``-`` work on integers when either operand is one, else ``+`` concatenates
+and ``-`` removes the first occurrence of the right string from the left.  ``* /``, unary
+signs and the numeric comparisons use integers; the ``S`` comparisons use strings (case
+sensitive).  ``.AND. .OR. .NOT.`` are bitwise.  Comparisons give 1 or 0.  Every integer
+result wraps to 32 bits; division truncates toward zero.
+
+Operands: decimal integers, ``%X`` / ``%O`` / ``%D`` literals, quoted strings (``""`` is one
+quote; an unterminated string runs to the end), symbol names, ``&name`` (the value of the
+symbol ``name`` is read as an operand, without upper-casing: with ``n = "x"``, ``&n`` looks
+up the symbol ``x`` and fails), parentheses and lexical function calls ``F$NAME(arg,...)``.
+Omitted arguments (``F$TRNLNM(n,,1)``) are passed as None.  A lexical function whose Python
+function has ``symbol_name_argument = True`` (F$TYPE) receives its first argument as a symbol
+name, not evaluated; anything else there gives SYMDEL.
+
+Errors: UNDSYM (``\\NAME\\``), IVFNAM (``\\F$NOSUCH(\\``), ABFNAM, SYMDEL (too many
+arguments, segment the unexpected token), ARGREQ (a required argument missing), IVOPER (an
+unknown dot operator), EXPSYN (anything else, segment the unexpected token; none when the
+expression ended too early).
+
+Choices where VMS is silent: division by zero gives 0 and no error (VMS gives no error and
+leaves $STATUS at %X00030001); lexical function names may be abbreviated to a unique prefix
+(VMS has ABFNAM, so it accepts abbreviations); segments of SYMDEL and EXPSYN show the
+offending token only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from vmsenv import condition as C
+from vmsenv.condition import VMSError
+from vmsenv.dcl.values import Value, to_int, to_str, wrap32
+
+_TOKEN = re.compile(
+    r"""(?P<blank>[ \t]+)
+      | (?P<num>%[Xx][0-9A-Fa-f]+|%[Oo][0-7]+|%[Dd][0-9]+|[0-9]+(?![A-Za-z0-9$_]))
+      | (?P<dot>\.[A-Za-z]+\.)
+      | (?P<name>[A-Za-z$_][A-Za-z0-9$_]*)
+      | (?P<amp>&[A-Za-z$_][A-Za-z0-9$_]*)
+      | (?P<punct>[-+*/(),])
+    """,
+    re.VERBOSE,
+)
+_RADIX = {"X": 16, "O": 8, "D": 10}
+_NUMERIC_CMP = {".EQ.", ".NE.", ".LT.", ".LE.", ".GT.", ".GE."}
+_STRING_CMP = {".EQS.", ".NES.", ".LTS.", ".LES.", ".GTS.", ".GES."}
+_DOT_OPS = _NUMERIC_CMP | _STRING_CMP | {".NOT.", ".AND.", ".OR."}
+
+
+def _compare(op: str, a, b) -> int:
+    result = {
+        "EQ": a == b, "NE": a != b, "LT": a < b, "LE": a <= b, "GT": a > b, "GE": a >= b,
+    }[op]
+    return 1 if result else 0
+
+
+def _divide(a: int, b: int) -> int:
+    if b == 0:
+        return 0
+    quotient = abs(a) // abs(b)
+    return wrap32(quotient if (a < 0) == (b < 0) else -quotient)
+
+
+class _Token:
+    __slots__ = ("kind", "text", "value")
+
+    def __init__(self, kind: str, text: str, value: Any = None):
+        self.kind = kind
+        self.text = text
+        self.value = value
+
+    def segment(self) -> str:
+        return self.text if self.kind == "str" else self.text.upper()
+
+
+def tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    pos = 0
+    while pos < len(text):
+        c = text[pos]
+        if c == '"':
+            out = []
+            end = pos + 1
+            while end < len(text):
+                if text[end] == '"':
+                    if text[end + 1:end + 2] == '"':
+                        out.append('"')
+                        end += 2
+                        continue
+                    end += 1
+                    break
+                out.append(text[end])
+                end += 1
+            tokens.append(_Token("str", text[pos:end], "".join(out)))
+            pos = end
+            continue
+        m = _TOKEN.match(text, pos)
+        if not m:
+            raise VMSError(C.CLI_EXPSYN, segment=text[pos:].split()[0].upper())
+        kind = m.lastgroup
+        word = m.group(0)
+        pos = m.end()
+        if kind == "blank":
+            continue
+        if kind == "num":
+            if word.startswith("%"):
+                number = int(word[2:], _RADIX[word[1].upper()])
+            else:
+                number = int(word)
+            tokens.append(_Token("num", word, wrap32(number)))
+        elif kind == "dot":
+            op = word.upper()
+            if op not in _DOT_OPS:
+                raise VMSError(C.CLI_IVOPER, segment=op)
+            tokens.append(_Token("op", word, op))
+        elif kind == "punct":
+            tokens.append(_Token("op", word, word))
+        else:
+            tokens.append(_Token(kind, word, word))
+    tokens.append(_Token("end", ""))
+    return tokens
+
+
+class Evaluator:
+    """Evaluates one expression against a DCL context.
+
+    The context provides ``lookup_symbol(name) -> Value | None`` and ``lexicals`` (a dict
+    ``F$NAME -> (function, min_args, max_args)``); functions are called ``function(ctx, args)``.
+    """
+
+    def __init__(self, ctx, text: str, exact_names: bool = False):
+        self.ctx = ctx
+        self.tokens = tokenize(text)
+        self.pos = 0
+        self.exact_names = exact_names
+
+    # -- token helpers -------------------------------------------------------------------------
+    def peek(self) -> _Token:
+        return self.tokens[self.pos]
+
+    def take(self) -> _Token:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def is_op(self, *ops: str) -> bool:
+        token = self.peek()
+        return token.kind == "op" and token.value in ops
+
+    def fail(self, status: int = C.CLI_EXPSYN) -> VMSError:
+        token = self.peek()
+        segment = token.segment() if token.kind != "end" else None
+        return VMSError(status, segment=segment)
+
+    # -- grammar -------------------------------------------------------------------------------
+    def evaluate(self) -> Value:
+        if self.peek().kind == "end":
+            raise self.fail()
+        value = self.or_expr()
+        if self.peek().kind != "end":
+            raise self.fail()
+        return value
+
+    def or_expr(self) -> Value:
+        value = self.and_expr()
+        while self.is_op(".OR."):
+            self.take()
+            value = wrap32(to_int(value) | to_int(self.and_expr()))
+        return value
+
+    def and_expr(self) -> Value:
+        value = self.not_expr()
+        while self.is_op(".AND."):
+            self.take()
+            value = wrap32(to_int(value) & to_int(self.not_expr()))
+        return value
+
+    def not_expr(self) -> Value:
+        if self.is_op(".NOT."):
+            self.take()
+            return wrap32(~to_int(self.not_expr()))
+        return self.comparison()
+
+    def comparison(self) -> Value:
+        value = self.additive()
+        while self.peek().kind == "op" and self.peek().value in (_NUMERIC_CMP | _STRING_CMP):
+            op = self.take().value
+            right = self.additive()
+            if op in _STRING_CMP:
+                value = _compare(op[1:3], to_str(value), to_str(right))
+            else:
+                value = _compare(op[1:3], to_int(value), to_int(right))
+        return value
+
+    def additive(self) -> Value:
+        value = self.term()
+        while self.is_op("+", "-"):
+            op = self.take().value
+            right = self.term()
+            if isinstance(value, str) and isinstance(right, str):
+                if op == "+":
+                    value = value + right
+                else:
+                    value = value.replace(right, "", 1) if right else value
+            elif op == "+":
+                value = wrap32(to_int(value) + to_int(right))
+            else:
+                value = wrap32(to_int(value) - to_int(right))
+        return value
+
+    def term(self) -> Value:
+        value = self.unary()
+        while self.is_op("*", "/"):
+            op = self.take().value
+            right = to_int(self.unary())
+            if op == "*":
+                value = wrap32(to_int(value) * right)
+            else:
+                value = _divide(to_int(value), right)
+        return value
+
+    def unary(self) -> Value:
+        if self.is_op("-"):
+            self.take()
+            return wrap32(-to_int(self.unary()))
+        if self.is_op("+"):
+            self.take()
+            return to_int(self.unary())
+        return self.primary()
+
+    def primary(self) -> Value:
+        token = self.peek()
+        if token.kind in ("num", "str"):
+            self.take()
+            return token.value
+        if token.kind == "amp":
+            self.take()
+            return self.ampersand(token.text[1:])
+        if token.kind == "name":
+            self.take()
+            if self.is_op("(") and token.text.upper().startswith("F$"):
+                return self.call(token.text.upper())
+            return self.symbol(token.text)
+        if self.is_op("("):
+            self.take()
+            value = self.or_expr()
+            if not self.is_op(")"):
+                raise self.fail()
+            self.take()
+            return value
+        raise self.fail()
+
+    # -- operands ------------------------------------------------------------------------------
+    def symbol(self, name: str) -> Value:
+        key = name if self.exact_names else name.upper()
+        value = self.ctx.lookup_symbol(key)
+        if value is None:
+            raise VMSError(C.CLI_UNDSYM, segment=key)
+        return value
+
+    def ampersand(self, name: str) -> Value:
+        key = name if self.exact_names else name.upper()
+        value = self.ctx.lookup_symbol(key)
+        if value is None:
+            raise VMSError(C.CLI_UNDSYM, segment=key)
+        return Evaluator(self.ctx, to_str(value), exact_names=True).evaluate()
+
+    def resolve_function(self, name: str):
+        lexicals = self.ctx.lexicals
+        if name in lexicals:
+            return name, lexicals[name]
+        found = [n for n in lexicals if n.startswith(name)]
+        if len(found) == 1:
+            return found[0], lexicals[found[0]]
+        status = C.CLI_ABFNAM if found else C.CLI_IVFNAM
+        raise VMSError(status, segment=name + "(")
+
+    def call(self, name: str) -> Value:
+        _full, (function, min_args, max_args) = self.resolve_function(name)
+        self.take()  # (
+        args: list[Value | None] = []
+        if self.is_op(")"):
+            self.take()
+        else:
+            while True:
+                if len(args) >= max_args:
+                    raise self.fail(C.CLI_SYMDEL)
+                if self.is_op(",", ")"):
+                    args.append(None)
+                elif not args and getattr(function, "symbol_name_argument", False):
+                    args.append(self.symbol_name())
+                else:
+                    args.append(self.or_expr())
+                if self.is_op(","):
+                    self.take()
+                    continue
+                if self.is_op(")"):
+                    self.take()
+                    break
+                raise self.fail(C.CLI_SYMDEL)
+        if len(args) < min_args or any(a is None for a in args[:min_args]):
+            raise VMSError(C.CLI_ARGREQ)
+        return function(self.ctx, args)
+
+    def symbol_name(self) -> str:
+        token = self.peek()
+        if token.kind != "name" or self.tokens[self.pos + 1].kind != "op" \
+                or self.tokens[self.pos + 1].value not in (",", ")"):
+            raise self.fail(C.CLI_SYMDEL)
+        self.take()
+        return token.text if self.exact_names else token.text.upper()
+
+
+def evaluate(ctx, text: str) -> Value:
+    """The value of an expression (raises VMSError)."""
+    return Evaluator(ctx, text).evaluate()
