@@ -72,7 +72,7 @@ def test_not_a_root_is_refused(tmp_path):
     assert err.value.status == cond.VMSENV_NOTROOT
     result = vmsenv("status", "--root", str(tmp_path))
     assert result.returncode == 2
-    assert result.stderr.startswith("%VMSENV-E-NOTROOT, ")
+    assert result.stderr.startswith("%VMSENV-F-NOTROOT, ")
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "sys$sysdevice").exists()
 

@@ -93,7 +93,8 @@ _TABLE: dict[int, Message] = {}
 _KEY_MASK = 0x0FFFFFF8
 
 # Names printed for shared messages used by a facility, and for NOMSG.
-FACILITY_NAMES = {0: "SYSTEM", 1: "RMS", 3: "DCL", 0x78: "SHOW", 0xA3: "CREATE",
+FACILITY_NAMES = {0: "SYSTEM", 1: "RMS", 3: "DCL", 0x77: "SET", 0x78: "SHOW", 0xA3: "CREATE",
+                  0xB3: "UAF",
                   0x801: "VMSENV"}
 
 
@@ -356,12 +357,51 @@ CREATE_DIRNOTCRE = _m(0x00A38022, "CREATE", "DIRNOTCRE", "!AS directory file not
 # ---------------------------------------------------------------------------------------------
 SHOW_NOTRAN = _m(0x00788019, "SHOW", "NOTRAN", "no translation for logical name !AS")
 
+# ---------------------------------------------------------------------------------------------
+# SET (facility 0x77 [I]): SET PASSWORD.  Texts of PWDNOTVAL as printed by VMS; the others and
+# every number [I].
+# ---------------------------------------------------------------------------------------------
+SET_PWDNOTVAL = _m(0x0077800A, "SET", "PWDNOTVAL", "old password validation error - password not changed")
+SET_PWDNOTVER = _m(0x00778012, "SET", "PWDNOTVER", "new password verification error - password not changed")  # [I]
+SET_INVPWDLEN = _m(0x0077801A, "SET", "INVPWDLEN", "invalid password length - password not changed")  # [I]
+SET_PWDSYNTAX = _m(0x00778022, "SET", "PWDSYNTAX", "illegal password syntax - password not changed")  # [I]
+SET_PWDLOCKED = _m(0x0077802C, "SET", "PWDLOCKED", "password is locked to prevent change")  # [I]
+
+# ---------------------------------------------------------------------------------------------
+# UAF (AUTHORIZE, facility 0xB3 [I]).  Texts as AUTHORIZE prints them (ADDMSG, COPMSG, MDFYMSG,
+# REMMSG, NOMODS, BADSPC, BADUSR, UAEERR, DEFPWD, NAOFIL, PWDLESSMIN, RDBADDMSGU, RDBADDERRU,
+# RDBDONEMSG, LSTMSG2 seen in VMS output); every number and the other texts [I].
+# ---------------------------------------------------------------------------------------------
+UAF_ADDMSG = _m(0x00B38003, "UAF", "ADDMSG", "user record successfully added")
+UAF_COPMSG = _m(0x00B3800B, "UAF", "COPMSG", "user record copied")
+UAF_MDFYMSG = _m(0x00B38013, "UAF", "MDFYMSG", "user record(s) updated")
+UAF_REMMSG = _m(0x00B3801B, "UAF", "REMMSG", "record removed from system authorization file")
+UAF_NOMODS = _m(0x00B38023, "UAF", "NOMODS", "no modifications made to system authorization file")
+UAF_DONEMSG = _m(0x00B3802B, "UAF", "DONEMSG", "system authorization file modified")  # [I] text
+UAF_RDBNOMODS = _m(0x00B38033, "UAF", "RDBNOMODS", "no modifications made to rights database")  # [I]
+UAF_RDBDONEMSG = _m(0x00B3803B, "UAF", "RDBDONEMSG", "rights database modified")
+UAF_PWDLESSMIN = _m(0x00B38043, "UAF", "PWDLESSMIN", "new password is shorter than minimum password length")
+UAF_LSTMSG1 = _m(0x00B3804B, "UAF", "LSTMSG1", "writing listing file")  # [I] text
+UAF_LSTMSG2 = _m(0x00B38053, "UAF", "LSTMSG2", "listing file !AS complete")
+UAF_RDBADDMSGU = _m(0x00B3805B, "UAF", "RDBADDMSGU", "identifier !AS value !AS added to rights database")
+UAF_RDBREMMSGU = _m(0x00B38063, "UAF", "RDBREMMSGU", "identifier !AS value !AS removed from rights database")  # [I]
+UAF_RDBMDFYMSG = _m(0x00B3806B, "UAF", "RDBMDFYMSG", "identifier !AS modified")  # [I] text
+UAF_BADSPC = _m(0x00B38070, "UAF", "BADSPC", "no user matches specification")
+UAF_BADUSR = _m(0x00B38078, "UAF", "BADUSR", "user name does not exist")
+UAF_DEFPWD = _m(0x00B38080, "UAF", "DEFPWD", "copied or renamed records must receive new password")
+UAF_UAEERR = _m(0x00B3808A, "UAF", "UAEERR", "invalid user name, user name already exists")
+UAF_NAOFIL = _m(0x00B38092, "UAF", "NAOFIL", "unable to open !AS")
+UAF_RDBADDERRU = _m(0x00B3809A, "UAF", "RDBADDERRU", "unable to add !AS value !AS to rights database")
+UAF_INVUSR = _m(0x00B380A2, "UAF", "INVUSR", "invalid user name")  # [I]
+UAF_INVPWD = _m(0x00B380AA, "UAF", "INVPWD", "invalid password syntax or length")  # [I]
+UAF_NOTSAME = _m(0x00B380B2, "UAF", "NOTSAME", "user name and new user name are the same")  # [I]
+
 
 # ---------------------------------------------------------------------------------------------
 # VMSENV (facility 2049, a customer facility: bit 27 set): the environment's own messages,
 # not VMS ones.
 # ---------------------------------------------------------------------------------------------
-VMSENV_NOTROOT = _m(0x0801800A, "VMSENV", "NOTROOT", "!AS is not a vmsenv system root")
+VMSENV_NOTROOT = _m(0x0801800C, "VMSENV", "NOTROOT", "!AS is not a vmsenv system root")
 VMSENV_HOSTERR = _m(0x08018014, "VMSENV", "HOSTERR", "host system error: !AS")
 
 

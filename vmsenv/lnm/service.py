@@ -64,6 +64,7 @@ class LogicalNames:
         self._local: dict[str, Table] = {N.PROCESS_DIRECTORY: {}, N.PROCESS_TABLE: {}}
         self._shared: dict[str, Table] = {}
         self._gen = -1
+        self._seq = -1
         self._cache: dict[tuple, object] = {}
         self._bootstrap_process_directory()
 
@@ -101,16 +102,40 @@ class LogicalNames:
         self._cache.clear()
 
     def _refresh(self) -> None:
-        gen, entries = self.store.load()
-        shared: dict[str, Table] = {}
-        for e in entries:
-            shared.setdefault(e.table, {}).setdefault(e.key, []).append(e)
-            if e.is_table:
-                shared.setdefault(e.name, {})
-        shared.setdefault(N.SYSTEM_DIRECTORY, {})
-        self._shared = shared
-        self._gen = gen
+        """Bring the shared tables up to date: the logged changes only, or everything."""
+        changes = self.store.changes(self._seq) if self._seq >= 0 else None
+        if changes is None:
+            gen, seq, entries = self.store.load()
+            shared: dict[str, Table] = {N.SYSTEM_DIRECTORY: {}}
+            for e in entries:
+                self._add_shared(shared, e)
+            self._shared = shared
+        else:
+            gen, seq, changed = changes
+            for (table, name, mode), entry in changed:
+                self._remove_shared(table, name, mode)
+                if entry is not None:
+                    self._add_shared(self._shared, entry)
+        self._gen, self._seq = gen, seq
         self._cache.clear()
+
+    @staticmethod
+    def _add_shared(shared: dict[str, Table], entry: Entry) -> None:
+        shared.setdefault(entry.table, {}).setdefault(entry.key, []).append(entry)
+        if entry.is_table:
+            shared.setdefault(entry.name, {})
+
+    def _remove_shared(self, table: str, name: str, mode: int) -> None:
+        bucket = self._shared.get(table, {}).get(name.upper())
+        if not bucket:
+            return
+        gone = [e for e in bucket if e.name == name and e.mode == mode]
+        bucket[:] = [e for e in bucket if not (e.name == name and e.mode == mode)]
+        if not bucket:
+            del self._shared[table][name.upper()]
+        for e in gone:
+            if e.is_table:
+                self._shared.pop(e.name, None)
 
     def _sync(self) -> None:
         if self.store.generation.read() != self._gen:

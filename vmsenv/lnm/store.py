@@ -11,6 +11,11 @@ after its commit, under an exclusive file lock, so no increment is lost; a reade
 memory word with the value it last loaded and reloads the shared rows only when it differs. A
 reader that sees a new value reloads after that increment's commit, so it can never cache old
 rows under a new generation.
+
+Reloading is incremental: every write also appends the key it touched to a change log
+(`lnm_log`, an AUTOINCREMENT sequence), and a reader fetches only the rows of the keys logged
+since the sequence it last saw. The log is pruned to its last LOG_KEEP entries; a reader that
+fell further behind reloads everything.
 """
 
 from __future__ import annotations
@@ -38,6 +43,12 @@ CREATE TABLE IF NOT EXISTS lnm (
     quota  INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (tbl, name, mode)
 );
+CREATE TABLE IF NOT EXISTS lnm_log (
+    seq  INTEGER PRIMARY KEY AUTOINCREMENT,
+    tbl  TEXT NOT NULL,
+    name TEXT NOT NULL,
+    mode INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS config (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -45,6 +56,8 @@ CREATE TABLE IF NOT EXISTS config (
 """
 
 _GEN = struct.Struct("<Q")
+LOG_KEEP = 20000
+_COLUMNS = "tbl, name, mode, attr, vals, parent, quota"
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -107,12 +120,40 @@ class SharedStore:
         self.db = connect(db_path)
         self.generation = Generation(gen_path)
 
-    def load(self) -> tuple[int, list[Entry]]:
-        """(generation, every shared entry), the generation read before the rows."""
+    def load(self) -> tuple[int, int, list[Entry]]:
+        """(generation, log sequence, every shared entry), the generation read first."""
         gen = self.generation.read()
-        rows = self.db.execute(
-            "SELECT tbl, name, mode, attr, vals, parent, quota FROM lnm").fetchall()
-        return gen, [_row_to_entry(r) for r in rows]
+        db = self.db
+        db.execute("BEGIN")
+        try:
+            seq = db.execute("SELECT coalesce(max(seq), 0) FROM lnm_log").fetchone()[0]
+            rows = db.execute(f"SELECT {_COLUMNS} FROM lnm").fetchall()
+        finally:
+            db.execute("COMMIT")
+        return gen, seq, [_row_to_entry(r) for r in rows]
+
+    def changes(self, since: int):
+        """(generation, log sequence, [((table, name, mode), Entry or None)]) for the keys
+        written after sequence `since`, or None when the log no longer reaches back that far."""
+        gen = self.generation.read()
+        db = self.db
+        db.execute("BEGIN")
+        try:
+            first = db.execute("SELECT min(seq) FROM lnm_log").fetchone()[0]
+            if first is not None and first > since + 1:
+                return None
+            logged = db.execute("SELECT seq, tbl, name, mode FROM lnm_log WHERE seq > ? "
+                                "ORDER BY seq", (since,)).fetchall()
+            seq = logged[-1][0] if logged else since
+            keys = list(dict.fromkeys((t, n, m) for _, t, n, m in logged))
+            result = []
+            for tbl, name, mode in keys:
+                row = db.execute(f"SELECT {_COLUMNS} FROM lnm WHERE tbl = ? AND name = ? "
+                                 "AND mode = ?", (tbl, name, mode)).fetchone()
+                result.append(((tbl, name, mode), _row_to_entry(row) if row else None))
+        finally:
+            db.execute("COMMIT")
+        return gen, seq, result
 
     def change(self, work: Callable[[sqlite3.Connection], object]) -> object:
         """Run work(db) in one write transaction, then announce the change."""
@@ -125,27 +166,39 @@ class SharedStore:
     @staticmethod
     def rows(db: sqlite3.Connection, table: str, name: str | None = None) -> list[Entry]:
         if name is None:
-            cur = db.execute("SELECT tbl, name, mode, attr, vals, parent, quota FROM lnm "
-                             "WHERE tbl = ?", (table,))
+            cur = db.execute(f"SELECT {_COLUMNS} FROM lnm WHERE tbl = ?", (table,))
         else:
-            cur = db.execute("SELECT tbl, name, mode, attr, vals, parent, quota FROM lnm "
-                             "WHERE tbl = ? AND name = ?", (table, name))
+            cur = db.execute(f"SELECT {_COLUMNS} FROM lnm WHERE tbl = ? AND name = ?",
+                             (table, name))
         return [_row_to_entry(r) for r in cur.fetchall()]
+
+    @staticmethod
+    def _log(db: sqlite3.Connection, keys: list[tuple[str, str, int]]) -> None:
+        if not keys:
+            return
+        db.executemany("INSERT INTO lnm_log (tbl, name, mode) VALUES (?, ?, ?)", keys)
+        last = db.execute("SELECT last_insert_rowid()").fetchone()[0]
+        if last % 1000 < len(keys):
+            db.execute("DELETE FROM lnm_log WHERE seq <= ?", (last - LOG_KEEP,))
 
     @staticmethod
     def put(db: sqlite3.Connection, entry: Entry) -> None:
         db.execute("INSERT OR REPLACE INTO lnm VALUES (?, ?, ?, ?, ?, ?, ?)",
                    (entry.table, entry.name, entry.mode, entry.attr,
                     json.dumps([list(v) for v in entry.values]), entry.parent, entry.quota))
+        SharedStore._log(db, [(entry.table, entry.name, entry.mode)])
 
     @staticmethod
     def delete(db: sqlite3.Connection, entries: Iterable[Entry]) -> None:
-        db.executemany("DELETE FROM lnm WHERE tbl = ? AND name = ? AND mode = ?",
-                       [(e.table, e.name, e.mode) for e in entries])
+        keys = [(e.table, e.name, e.mode) for e in entries]
+        db.executemany("DELETE FROM lnm WHERE tbl = ? AND name = ? AND mode = ?", keys)
+        SharedStore._log(db, keys)
 
     @staticmethod
     def delete_table_contents(db: sqlite3.Connection, table: str) -> None:
+        keys = db.execute("SELECT tbl, name, mode FROM lnm WHERE tbl = ?", (table,)).fetchall()
         db.execute("DELETE FROM lnm WHERE tbl = ?", (table,))
+        SharedStore._log(db, [tuple(k) for k in keys])
 
     def get_config(self, key: str, default: str | None = None) -> str | None:
         row = self.db.execute("SELECT value FROM config WHERE key = ?", (key,)).fetchone()
