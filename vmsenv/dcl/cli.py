@@ -9,6 +9,9 @@ NONE or a comma list; default ALL: until accounts exist the process is SYSTEM).
 The exit status is 0 when the final $STATUS is a success, 1 otherwise; 2 when the shell cannot
 start (not a root, bad option), with a VMS message on standard error.
 
+A procedure given as a host path must lie on a device of the root (the system disk or a
+directory mounted with `vmsenv mount`); it runs under its VMS name.
+
 The default directory starts at SYS$LOGIN, or, when the host's current directory lies on a
 mounted device, at that directory, so that `cd somewhere; dcl X.COM` behaves as a shell would.
 """
@@ -16,6 +19,7 @@ mounted device, at that directory, so that `cd somewhere; dcl X.COM` behaves as 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -28,6 +32,18 @@ def _fail(err: cond.VMSError) -> None:
     for line in err.lines():
         click.echo(line, err=True)
     sys.exit(2)
+
+
+def _procedure_spec(process: Process, procedure: str) -> str | None:
+    """The VMS specification to run: a host path that exists is mapped onto its device (None
+    when it lies on no device); anything else is taken as a VMS file specification."""
+    host = Path(procedure)
+    if not host.is_file():
+        return procedure
+    try:
+        return process.files.devices.vms_spec(host.resolve())
+    except cond.VMSError:
+        return None
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"],
@@ -59,7 +75,13 @@ def main(root_dir: str, privileges: str, command: str | None, procedure: str | N
         if command is not None:
             dcl.run_line(command)
         elif procedure is not None:
-            dcl.run_procedure(procedure, list(params))
+            spec = _procedure_spec(process, procedure)
+            if spec is None:
+                dcl.show_error(cond.VMSError(cond.CLI_OPENIN, procedure,
+                                             secondary=(cond.VMSError(cond.VMSENV_NOTONDEV,
+                                                                      procedure),)))
+                sys.exit(2)
+            dcl.run_procedure(spec, list(params))
         else:
             dcl.interactive(sys.stdin, sys.stdout)
         status = dcl.final_status
