@@ -8,6 +8,9 @@ with `dcl --privileges=`). Starting a process does what LOGINOUT does on VMS:
 - the process table gets SYS$DISK (supervisor), SYS$OUTPUT and SYS$ERROR (supervisor and
   executive), SYS$INPUT and SYS$COMMAND (executive, concealed and terminal) and TT.
 The job table goes away when the process that created the job ends.
+
+Each process registers in the root's process registry (processes.py): `pid` is its VMS PID
+(an integer shown as 8 hex digits), `name` its unique process name.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from vmsenv import filespec as fsp
 from vmsenv.files import Files
 from vmsenv.lnm import names as N
 from vmsenv.lnm.service import LogicalNames
+from vmsenv.processes import Registry
 from vmsenv.root import Root
 
 ALL_PRIVILEGES = (
@@ -50,15 +54,14 @@ class Process:
     """The identity and logical names of one running `dcl` (or image)."""
 
     def __init__(self, root: Root, username: str = "SYSTEM", uic: tuple[int, int] = (1, 4),
-                 privileges: set[str] | None = None, terminal: str = "_TNA0:",
-                 job: int | None = None):
+                 privileges: set[str] | None = None, terminal: str | None = None,
+                 job: int | None = None, mode: str = "INTERACTIVE", name: str | None = None,
+                 owner: int = 0, master: int = 0):
         self.root = root
-        self.pid = os.getpid()
         self.username = username.upper()
         self.uic = uic
         self.privileges = set(ALL_PRIVILEGES) if privileges is None else set(privileges)
         self.authorized = set(self.privileges)
-        self.terminal = terminal
         self.owns_job = job is None
         self.job = job if job is not None else 0x80000000 | random.randrange(0, 1 << 24) << 6
         self.lnm = LogicalNames(root.store, lambda: self.privileges,
@@ -68,6 +71,17 @@ class Process:
         self.default_directory = self.login_directory
         self._files: Files | None = None
         self._files_gen = -1
+        self.registry = Registry(root.store)
+        info = self.registry.register(username=self.username, uic=uic, job=self.job,
+                                      mode=mode, terminal=terminal, name=name, owner=owner,
+                                      master=master)
+        self.pid = info.pid
+        self.name = info.name
+        self.terminal = info.terminal
+        self.mode = mode
+        self.owner = owner
+        self.master = info.master
+        self.started = info.started
         self._login()
 
     # ------------------------------------------------------------ files
@@ -130,7 +144,7 @@ class Process:
             for name, value in (("SYS$LOGIN", login), ("SYS$LOGIN_DEVICE", self.login_device),
                                 ("SYS$SCRATCH", login)):
                 lnm.crelnm(name, ((value, 0),), "LNM$JOB", N.EXECUTIVE, system=True)
-        tt = self.terminal
+        tt = self.terminal or "_NLA0:"
         for name, mode, attr in (("SYS$OUTPUT", N.SUPERVISOR, 0), ("SYS$OUTPUT", N.EXECUTIVE, 0),
                                  ("SYS$ERROR", N.SUPERVISOR, 0), ("SYS$ERROR", N.EXECUTIVE, 0),
                                  ("SYS$INPUT", N.EXECUTIVE, N.CONCEALED | N.TERMINAL),
@@ -141,7 +155,9 @@ class Process:
                    N.CRELOG, system=True)
 
     def logout(self) -> None:
-        """End of the process: its job table goes if it created the job."""
+        """End of the process: it leaves the registry; its job table goes if it created the
+        job."""
+        self.registry.unregister(self.pid)
         if self.owns_job:
             try:
                 self.lnm.dellnm(self.lnm.job_table, N.SYSTEM_DIRECTORY, N.KERNEL, system=True)
