@@ -93,8 +93,11 @@ _TABLE: dict[int, Message] = {}
 _KEY_MASK = 0x0FFFFFF8
 
 # Names printed for shared messages used by a facility, and for NOMSG.
-FACILITY_NAMES = {0: "SYSTEM", 1: "RMS", 3: "DCL", 0x77: "SET", 0x78: "SHOW", 0xA3: "CREATE",
+FACILITY_NAMES = {0: "SYSTEM", 1: "RMS", 3: "DCL", 0x77: "SET", 0x78: "SHOW", 0xA3: "CREATE", 0xCB: "INSTALL",
                   0xB3: "UAF",
+                  # file utilities (see the FILE UTILITIES section below)
+                  0x67: "COPY", 0x68: "APPEND", 0x69: "RENAME", 0x6C: "DIFF", 0x79: "DIRECT",
+                  0x93: "DELETE", 0x94: "PURGE", 0x95: "TYPE", 0x8D7: "SEARCH",
                   0x801: "VMSENV"}
 
 
@@ -194,6 +197,21 @@ SS_NOLOGTAB = _m(0x00002294, "SYSTEM", "NOLOGTAB", "no logical name table name m
 SHR_OPENIN = _m(0x00001098, "SYSTEM", "OPENIN", "error opening !AS as input")
 SHR_OPENOUT = _m(0x000010A0, "SYSTEM", "OPENOUT", "error opening !AS as output")  # [I] text
 SS_FILNOTPUR = _m(0x00001234, "SYSTEM", "FILNOTPUR", "error deleting !AS")
+# Shared messages of the file utilities (COPY, APPEND, DELETE, PURGE, TYPE, ...).  Numbers as
+# the system message file orders them (OPENIN 531 -> %X1098 fits); DELVER's %X120A is documented
+# with the DELETE facility; texts as the utilities print them.  [I]: every number but OPENIN's,
+# FILNOTDEL's number, and the texts of APPENDEDB, COPIEDR and TOTAL.  The block and record
+# forms of APPENDED and COPIED print the same ident.
+SHR_APPENDEDB = _m(0x00001000, "SYSTEM", "APPENDED", "!AS appended to !AS (!UL block!%S)")  # [I]
+SHR_APPENDEDR = _m(0x00001008, "SYSTEM", "APPENDED", "!AS appended to !AS (!UL record!%S)")  # [I]
+SHR_COPIEDB = _m(0x00001060, "SYSTEM", "COPIED", "!AS copied to !AS (!UL block!%S)")  # [I]
+SHR_COPIEDR = _m(0x00001068, "SYSTEM", "COPIED", "!AS copied to !AS (!UL record!%S)")  # [I]
+SHR_DELVER = _m(0x00001208, "SYSTEM", "DELVER", "explicit version number or wild card required")
+SHR_FILNOTDEL = _m(0x00001228, "SYSTEM", "FILNOTDEL", "error deleting !AS")  # [I] number
+SHR_SEARCHFAIL = _m(0x00001238, "SYSTEM", "SEARCHFAIL", "error searching for !AS")  # [I]
+SHR_TOTAL = _m(0x00001310, "SYSTEM", "TOTAL", "!UL file!%S deleted (!UL block!%S)")  # [I]
+SHR_FILPURG = _m(0x00001318, "SYSTEM", "FILPURG", "!AS deleted (!UL block!%S)")  # [I]
+SHR_FILDEL = _m(0x00001320, "SYSTEM", "FILDEL", "!AS deleted (!UL block!%S)")  # [I]
 
 # ---------------------------------------------------------------------------------------------
 # RMS (facility 1): values as RMSDEF.
@@ -233,6 +251,7 @@ RMS_VER = _m(0x000186FC, "RMS", "VER", "error in version number")
 RMS_WLD = _m(0x00018744, "RMS", "WLD", "invalid wildcard operation")
 RMS_ACC = _m(0x0001C002, "RMS", "ACC", "ACP file access failed")
 RMS_CRE = _m(0x0001C00A, "RMS", "CRE", "ACP file create failed")
+RMS_MKD = _m(0x0001C032, "RMS", "MKD", "ACP could not mark file for deletion")
 RMS_DNF = _m(0x0001C04A, "RMS", "DNF", "directory not found")
 RMS_RER = _m(0x0001C0F4, "RMS", "RER", "file read error")
 RMS_WER = _m(0x0001C114, "RMS", "WER", "file write error")
@@ -342,6 +361,14 @@ CLI_PROC_ID = _m(0x0003FFF1, "RUN", "PROC_ID", "identification of created proces
 CLI_OPENIN = SHR_OPENIN | 0x00030002
 CLI_OPENOUT = SHR_OPENOUT | 0x00030002
 
+# INSTALL (facility number [I]).
+INSTALL_FILEXISTS = _m(0x00CB8000, "INSTALL", "FILEXISTS", "!AS already exists in the known file list")  # [I]
+INSTALL_NOKFEFND = _m(0x00CB800A, "INSTALL", "NOKFEFND", "Known File Entry not found !AS")  # [I]
+
+# Image activation: ACTIMAGE's number [I]; a shareable image run as a program [I].
+CLI_ACTIMAGE = _m(0x0003FE00, "DCL", "ACTIMAGE", "error activating image !AS")
+CLI_IMGNAME = _m(0x000388BA, "CLI", "IMGNAME", "image file !AS is not executable")  # [I]
+
 # [I] text and number: SET DEFAULT to a directory that does not exist.
 CLI_INVDEF = _m(0x0003FDF3, "DCL", "INVDEF", "!AS does not exist")
 
@@ -405,6 +432,20 @@ VMSENV_NOTROOT = _m(0x0801800C, "VMSENV", "NOTROOT", "!AS is not a vmsenv system
 VMSENV_HOSTERR = _m(0x08018014, "VMSENV", "HOSTERR", "host system error: !AS")
 VMSENV_NOTONDEV = _m(0x0801801A, "VMSENV", "NOTONDEV",
                      "!AS is on no device of this root (see vmsenv mount)")
+
+
+# ---------------------------------------------------------------------------------------------
+# FILE UTILITIES.  Facility numbers: DIFF 0x6C and SEARCH 0x8D7 from status values procedures
+# test for ([O] %X006C8009, %X006C8013, %X08D78053); COPY 103 and DELETE 147 as documented with
+# the ODS-2 tools; DIRECT 0x79, APPEND 0x68, RENAME 0x69, PURGE 0x94 and TYPE 0x95 [I].  The
+# utilities print the shared messages above under their own facility names.
+# ---------------------------------------------------------------------------------------------
+DIRECT_NOFILES = _m(0x00798008, "DIRECT", "NOFILES", "no files found")  # [I] number
+SEARCH_NOMATCHES = _m(0x08D78053, "SEARCH", "NOMATCHES", "no strings matched")
+RENAME_RENAMED = _m(0x0069800B, "RENAME", "RENAMED", "!AS renamed to !AS")  # [I] number
+# DIFFERENCES' final statuses (successes, never displayed); their message texts are unknown.
+DIFF_NODIFF = 0x006C8009        # the files are identical
+DIFF_DIFFERENT = 0x006C8013     # differences were found
 
 
 # ---------------------------------------------------------------------------------------------

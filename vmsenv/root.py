@@ -28,8 +28,9 @@ import socket
 from pathlib import Path
 
 from vmsenv import condition as cond
+from vmsenv import images
 from vmsenv.lnm import bootstrap
-from vmsenv.lnm.store import SharedStore, transaction
+from vmsenv.lnm.store import SharedStore
 
 SYSDEVICE = "sys$sysdevice"
 MARKER = "vmsenv.root"
@@ -141,6 +142,7 @@ def _ensure_system(root: Root) -> None:
     for base in (specific, common):
         for directory in bootstrap.ROOT_DIRECTORIES:
             (base / directory.lower()).mkdir(parents=True, exist_ok=True)
+    images.write_system_images(common)
     if SHIPPED_STARTUP.is_dir():
         for source in SHIPPED_STARTUP.iterdir():
             if source.is_file() and source.suffix.upper() == ".COM":
@@ -162,4 +164,3 @@ def _ensure_system(root: Root) -> None:
     store.change(work)
 
 
-__all__ = ["Root", "init", "device_name", "default_node_name", "transaction"]

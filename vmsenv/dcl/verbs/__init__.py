@@ -24,6 +24,7 @@ MODULES = (
     "times",
     "logicals",
     "directories",
+    "images",
 )
 
 

@@ -1,0 +1,101 @@
+"""Images, RUN, MCR, INSTALL and detached processes."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import time
+
+from vmsenv import images
+from vmsenv.dcl.interpreter import Interpreter
+from vmsenv.process import Process
+
+
+def session(root, privileges=None):
+    return Interpreter(Process(root, privileges=privileges), io.StringIO())
+
+
+def out(dcl, *lines):
+    dcl.out.seek(0)
+    dcl.out.truncate()
+    for line in lines:
+        dcl.run_line(line)
+    return dcl.out.getvalue()
+
+
+def probe(root) -> None:
+    sysexe = root.sysdevice / "sys0" / "syscommon" / "sysexe"
+    (sysexe / "probe.exe").write_text(f"{images.HEADER} image_probe:image_main\n")
+
+
+def test_missing_image(root):
+    dcl = session(root)
+    assert out(dcl, "RUN NOSUCH") == (
+        "%DCL-W-ACTIMAGE, error activating image NOSUCH\n"
+        "-CLI-E-IMAGEFNF, image file not found SYS$SYSROOT:[SYSMGR]NOSUCH.EXE;\n")
+    assert dcl.lookup_symbol("$STATUS") == "%X100388B2"
+
+
+def test_shareable_image_is_not_a_program(root):
+    dcl = session(root)
+    text = out(dcl, "RUN SYS$LIBRARY:SSL$LIBSSL_SHR")
+    assert text.startswith("%DCL-W-ACTIMAGE, error activating image SYS$LIBRARY:SSL$LIBSSL_SHR\n")
+
+
+def test_mcr_and_installed_privileges(root):
+    probe(root)
+    dcl = session(root, privileges={"TMPMBX", "CMKRNL"})
+    assert out(dcl, "MCR PROBE show me") == (
+        "privileges=CMKRNL,TMPMBX\nargs=show me\ninput=\n")
+    assert out(dcl, "INSTALL ADD SYS$SYSTEM:PROBE.EXE/PRIVILEGED=(SYSPRV,BYPASS)") == ""
+    assert out(dcl, "RUN SYS$SYSTEM:PROBE").startswith(
+        "privileges=BYPASS,CMKRNL,SYSPRV,TMPMBX\n")
+    assert dcl.process.privileges == {"TMPMBX", "CMKRNL"}
+    assert "PROBE.EXE;1 Prv" in out(dcl, "INSTALL LIST")
+    assert out(dcl, "INSTALL ADD SYS$SYSTEM:PROBE").startswith("%INSTALL-W-FILEXISTS, ")
+    out(dcl, "INSTALL REMOVE DKA0:[SYS0.SYSCOMMON.SYSEXE]PROBE.EXE")
+    assert out(dcl, "RUN SYS$SYSTEM:PROBE").startswith("privileges=CMKRNL,TMPMBX\n")
+    assert out(dcl, "INSTALL REMOVE SYS$SYSTEM:PROBE").startswith("%INSTALL-E-NOKFEFND")
+
+
+def test_install_needs_cmkrnl(root):
+    dcl = session(root, privileges={"SYSPRV"})
+    assert out(dcl, "INSTALL LIST") == (
+        "%SYSTEM-F-NOPRIV, insufficient privilege or object protection violation\n")
+
+
+def test_image_reads_data_lines_of_a_procedure(root, tmp_path):
+    probe(root)
+    (root.sysdevice / "sys0" / "sysmgr" / "feed.com").write_text(
+        "$ RUN SYS$SYSTEM:PROBE\nfirst data line\n$ WRITE SYS$OUTPUT \"after\"\n")
+    dcl = session(root)
+    assert out(dcl, "@FEED").endswith("input=first data line\nafter\n")
+
+
+def test_detached_procedure_outlives_its_creator(root):
+    mgr = root.sysdevice / "sys0" / "sysmgr"
+    (mgr / "late.com").write_text(
+        "$ WAIT 00:00:01.00\n"
+        "$ DEFINE/SYSTEM DETACHED_RESULT \"''F$MODE()' ''F$ENVIRONMENT(\"PROCEDURE\")'\"\n")
+    result = subprocess.run(
+        ["dcl", "--root", str(root.path), "-c",
+         "RUN/DETACHED/PROCESS_NAME=LATE/INPUT=LATE.COM/OUTPUT=LATE.LOG/AUTHORIZE "
+         "SYS$SYSTEM:LOGINOUT.EXE"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("%RUN-S-PROC_ID, identification of created process is ")
+    pid = int(result.stdout.split()[-1], 16)
+    watcher = Process(root)
+    try:
+        found = watcher.registry.get(pid)
+        assert found is not None and found.name == "LATE" and found.mode == "OTHER"
+        deadline = time.monotonic() + 30
+        while watcher.lnm.trnlnm("DETACHED_RESULT") is None:
+            assert time.monotonic() < deadline, (mgr / "late.log").read_text()
+            time.sleep(0.05)
+        value = watcher.lnm.trnlnm("DETACHED_RESULT").values[0][0]
+        assert value == "OTHER SYS$SYSROOT:[SYSMGR]LATE.COM;1"
+        while watcher.registry.get(pid) is not None:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        watcher.logout()
