@@ -430,6 +430,7 @@ UAF_NOTSAME = _m(0x00B380B2, "UAF", "NOTSAME", "user name and new user name are 
 # ---------------------------------------------------------------------------------------------
 VMSENV_NOTROOT = _m(0x0801800C, "VMSENV", "NOTROOT", "!AS is not a vmsenv system root")
 VMSENV_HOSTERR = _m(0x08018014, "VMSENV", "HOSTERR", "host system error: !AS")
+VMSENV_NOSUCHUSER = _m(0x08018022, "VMSENV", "NOSUCHUSER", "no such user !AS in SYSUAF")
 VMSENV_NOTONDEV = _m(0x0801801A, "VMSENV", "NOTONDEV",
                      "!AS is on no device of this root (see vmsenv mount)")
 

@@ -50,24 +50,44 @@ def parse_privileges(text: str) -> set[str]:
     return result
 
 
+def for_account(root: Root, username: str, privileges: set[str] | None = None,
+                **kwargs) -> Process:
+    """A process logged in to an account of SYSUAF (its UIC, privileges and login directory);
+    privileges, when given, replace the account's default privileges. Raises
+    VMSError(LOGIN_NOSUCHUSER) for an unknown user."""
+    from vmsenv import uaf
+    from vmsenv.condition import VMSError
+    from vmsenv.condition import VMSENV_NOSUCHUSER as NOSUCHUSER
+
+    account = uaf.get(root, username)
+    if account is None:
+        raise VMSError(NOSUCHUSER, username.upper())
+    spec = account.login_spec
+    device, _, rest = spec.partition(":")
+    return Process(root, username=account.username, uic=account.uic,
+                   privileges=set(account.default_privileges) if privileges is None
+                   else privileges,
+                   authorized=set(account.authorized), login=(device + ":", rest), **kwargs)
+
+
 class Process:
     """The identity and logical names of one running `dcl` (or image)."""
 
     def __init__(self, root: Root, username: str = "SYSTEM", uic: tuple[int, int] = (1, 4),
                  privileges: set[str] | None = None, terminal: str | None = None,
                  job: int | None = None, mode: str = "INTERACTIVE", name: str | None = None,
-                 owner: int = 0, master: int = 0):
+                 owner: int = 0, master: int = 0, authorized: set[str] | None = None,
+                 login: tuple[str, str] = ("SYS$SYSROOT:", "[SYSMGR]")):
         self.root = root
         self.username = username.upper()
         self.uic = uic
         self.privileges = set(ALL_PRIVILEGES) if privileges is None else set(privileges)
-        self.authorized = set(self.privileges)
+        self.authorized = set(self.privileges) if authorized is None else set(authorized)
         self.owns_job = job is None
         self.job = job if job is not None else 0x80000000 | random.randrange(0, 1 << 24) << 6
         self.lnm = LogicalNames(root.store, lambda: self.privileges,
                                 f"LNM$JOB_{self.job:08X}", f"LNM$GROUP_{uic[0]:06o}")
-        self.login_device = "SYS$SYSROOT:"
-        self.login_directory = "[SYSMGR]"
+        self.login_device, self.login_directory = login
         self.default_directory = self.login_directory
         self._files: Files | None = None
         self._files_gen = -1

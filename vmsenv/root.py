@@ -151,6 +151,7 @@ def _ensure_system(root: Root) -> None:
                     shutil.copyfile(source, target)
     store = root.store
     if store.get_config("initialized") == "1":
+        _ensure_accounts(root)
         return
     node = store.get_config("node") or default_node_name()
 
@@ -162,5 +163,12 @@ def _ensure_system(root: Root) -> None:
         db.execute("INSERT OR REPLACE INTO config VALUES ('node', ?)", (node,))
         db.execute("INSERT OR REPLACE INTO config VALUES ('initialized', '1')")
     store.change(work)
+    _ensure_accounts(root)
+
+
+def _ensure_accounts(root: Root) -> None:
+    from vmsenv import uaf
+
+    uaf.ensure_defaults(root)
 
 

@@ -4,8 +4,9 @@
     dcl -c 'COMMAND'         one command line
     dcl FILE.COM [P1 ...]    a procedure: a host path (like a shell script) or a VMS file spec
 
-Options: --root DIR (env VMSENV_ROOT, default the current directory), --privileges=LIST (ALL,
-NONE or a comma list; default ALL: until accounts exist the process is SYSTEM).
+Options: --root DIR (env VMSENV_ROOT, default the current directory), --user NAME (an account
+of SYSUAF, default SYSTEM; the host user is trusted, no password is asked), --privileges=LIST
+(ALL, NONE or a comma list) to replace the account's default privileges.
 The exit status is 0 when the final $STATUS is a success, 1 otherwise; 2 when the shell cannot
 start (not a root, bad option), with a VMS message on standard error.
 
@@ -25,7 +26,7 @@ import click
 
 from vmsenv import condition as cond
 from vmsenv import root as rootmod
-from vmsenv.process import Process, parse_privileges
+from vmsenv.process import Process, for_account, parse_privileges
 
 
 def _fail(err: cond.VMSError) -> None:
@@ -50,23 +51,28 @@ def _procedure_spec(process: Process, procedure: str) -> str | None:
                                  "allow_interspersed_args": False})
 @click.option("--root", "root_dir", envvar="VMSENV_ROOT", default=".", show_default=True,
               type=click.Path(file_okay=False), help="The system root (env VMSENV_ROOT).")
-@click.option("--privileges", default="ALL", show_default=True,
-              help="Process privileges: ALL, NONE or a comma list such as SYSNAM,GRPNAM.")
+@click.option("--user", default="SYSTEM", show_default=True,
+              help="The account to run as (the host user is trusted: no password).")
+@click.option("--privileges", default=None,
+              help="Process privileges instead of the account's defaults: ALL, NONE or a "
+                   "comma list such as SYSNAM,GRPNAM.")
 @click.option("-c", "command", help="Run one DCL command line and exit.")
 @click.argument("procedure", required=False)
 @click.argument("params", nargs=-1)
-def main(root_dir: str, privileges: str, command: str | None, procedure: str | None,
-         params: tuple[str, ...]) -> None:
+def main(root_dir: str, user: str, privileges: str | None, command: str | None,
+         procedure: str | None, params: tuple[str, ...]) -> None:
     """The DCL shell."""
     from vmsenv.dcl.interpreter import Interpreter
 
-    try:
-        privs = parse_privileges(privileges)
-    except ValueError as bad:
-        _fail(cond.VMSError(cond.CLI_IVKEYW, segment=str(bad)))
+    privs = None
+    if privileges is not None:
+        try:
+            privs = parse_privileges(privileges)
+        except ValueError as bad:
+            _fail(cond.VMSError(cond.CLI_IVKEYW, segment=str(bad)))
     try:
         root = rootmod.Root(root_dir)
-        process = Process(root, privileges=privs)
+        process = for_account(root, user, privs)
     except cond.VMSError as err:
         _fail(err)
     try:
