@@ -25,6 +25,9 @@ MODULES = (
     "logicals",
     "directories",
     "images",
+    "accounts",
+    "files",
+    "fileio",
 )
 
 
