@@ -95,10 +95,9 @@ def test_delete_symbol_scopes_and_errors(dcl):
         " \\NOSUCH\\"]
 
 
-def test_delete_without_symbol_qualifier_is_not_a_file_deletion_here(dcl):
-    assert lines(dcl, "DELETE x.txt") == [
-        "%DCL-W-IVVERB, unrecognized command verb - check validity and spelling",
-        " \\DELETE\\"]
+def test_delete_symbol_is_still_the_symbol_syntax_of_delete(dcl):
+    assert lines(dcl, "x = 1", "DELETE/SYMBOL x", 'WRITE SYS$OUTPUT "[", F$TYPE(x), "]"') == [
+        "[]"]
 
 
 def test_f_type(dcl):
