@@ -461,3 +461,16 @@ def test_with_a_system_root(root, process):
         r.spec for r in files.search("SYS$STARTUP:*.COM", process_default=pd)]
     assert resolve_set_default("SYS$MANAGER", pd, process.lnm.translate) \
         == ProcessDefault("SYS$SYSROOT:", "[SYSMGR]")
+
+
+def test_ellipsis_alone_searches_below_the_default_directory(tmp_path):
+    from vmsenv.files import Files
+    from vmsenv.filespec import ProcessDefault
+
+    for d in ("t/a", "other"):
+        (tmp_path / d).mkdir(parents=True)
+    for f in ("t/x.txt", "t/a/x.txt", "other/x.txt"):
+        (tmp_path / f).write_text("x\n")
+    found = [r.spec for r in Files({"DKA200": tmp_path}).search(
+        "[...]X.TXT", process_default=ProcessDefault("DKA200:", "[T]"))]
+    assert found == ["DKA200:[T]X.TXT;1", "DKA200:[T.A]X.TXT;1"]

@@ -211,7 +211,9 @@ class DirSpec:
         if self.parts is None:
             return out
         body = _join_parts(self.parts)
-        if self.relative:
+        if self.relative and not self.up and self.parts and self.parts[0] == ELLIPSIS:
+            pass                        # [...] and [...X]: below the default directory
+        elif self.relative:
             if self.parts:
                 body = "-" * self.up + "." + body if self.up else "." + body
             else:
@@ -300,6 +302,7 @@ def _parse_dir_body(body: str) -> DirSpec:
         pos = 1
         if pos == len(toks):
             raise _syntax()
+    leading_ellipsis = toks[0] is _ELL
     parts: list[str] = []
     prev = None
     for tok in toks[pos:]:
@@ -319,6 +322,8 @@ def _parse_dir_body(body: str) -> DirSpec:
         prev = tok
     if relative and parts and parts[0] == ELLIPSIS:
         raise _syntax()
+    if leading_ellipsis:
+        relative = True             # [...]: the default directory and everything below it
     if prev is _DOT:            # trailing dot: a root
         if relative or ELLIPSIS in parts or any(has_wild(p) for p in parts):
             raise _syntax()

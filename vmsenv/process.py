@@ -54,10 +54,10 @@ def for_account(root: Root, username: str, privileges: set[str] | None = None,
                 **kwargs) -> Process:
     """A process logged in to an account of SYSUAF (its UIC, privileges and login directory);
     privileges, when given, replace the account's default privileges. Raises
-    VMSError(LOGIN_NOSUCHUSER) for an unknown user."""
+    VMSError(VMSENV_NOSUCHUSER) for an unknown user."""
     from vmsenv import uaf
-    from vmsenv.condition import VMSError
     from vmsenv.condition import VMSENV_NOSUCHUSER as NOSUCHUSER
+    from vmsenv.condition import VMSError
 
     account = uaf.get(root, username)
     if account is None:
