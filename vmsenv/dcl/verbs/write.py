@@ -8,6 +8,8 @@ Anything else gives %DCL-W-UNDFIL, or branches to the /ERROR label silently keep
 status.  $STATUS after a write is %X00010001 (RMS$_NORMAL).
 
 /SYMBOL is accepted: it only changes how VMS buffers long records, which does not arise here.
+/UPDATE replaces the last record read from a DCL file (its ``update_record(text)``); it has no
+effect on SYS$OUTPUT and SYS$ERROR.
 Choices where VMS is silent: SYS$ERROR goes to the same stream as SYS$OUTPUT.
 """
 
@@ -27,7 +29,10 @@ def write(dcl, cmd):
     try:
         target = dcl.files.get(name)
         if target is not None:
-            target.write_record(text)
+            if cmd.present("UPDATE"):
+                target.update_record(text)
+            else:
+                target.write_record(text)
         elif name in TERMINAL_NAMES:
             dcl.write(text)
         else:
@@ -47,6 +52,7 @@ VERBS = [
          (Parameter("LOGICAL_NAME", required=True, prompt="Log_name"),
           Parameter("EXPRESSION", required=True, list=True, type=EXPRESSION,
                     prompt="Expression")),
-         (Qualifier("SYMBOL"), Qualifier("ERROR", value=REQUIRED, negatable=False)),
+         (Qualifier("SYMBOL"), Qualifier("UPDATE"),
+          Qualifier("ERROR", value=REQUIRED, negatable=False)),
          handler=write),
 ]
