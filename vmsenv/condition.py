@@ -98,6 +98,8 @@ FACILITY_NAMES = {0: "SYSTEM", 1: "RMS", 3: "DCL", 0x77: "SET", 0x78: "SHOW", 0x
                   # file utilities (see the FILE UTILITIES section below)
                   0x67: "COPY", 0x68: "APPEND", 0x69: "RENAME", 0x6C: "DIFF", 0x79: "DIRECT",
                   0x93: "DELETE", 0x94: "PURGE", 0x95: "TYPE", 0x8D7: "SEARCH",
+                  0x764: "TCPIP", 0x766: "TELNET",  # TCP/IP Services (TELNET's number [I])
+                  0x7E: "MAIL",  # [I] number
                   0x801: "VMSENV"}
 
 
@@ -447,6 +449,44 @@ RENAME_RENAMED = _m(0x0069800B, "RENAME", "RENAMED", "!AS renamed to !AS")  # [I
 # DIFFERENCES' final statuses (successes, never displayed); their message texts are unknown.
 DIFF_NODIFF = 0x006C8009        # the files are identical
 DIFF_DIFFERENT = 0x006C8013     # differences were found
+
+
+# ---------------------------------------------------------------------------------------------
+# TCP/IP Services: TELNET (facility 0x766 [I]) and TCPIP (0x764, the facility of TCPIP$MSG).
+# Texts of TRYING, SESSION, REMCLOSED and IVHOST as TELNET prints them; CONNECTFAIL's text and
+# every TELNET number [I].  EAI_AGAIN's text is observed; its number and EAI_NONAME's number and
+# text [I] (the EAI_* group starts at %X07649630).
+# ---------------------------------------------------------------------------------------------
+TELNET_TRYING = _m(0x07668003, "TELNET", "TRYING", "Trying ... !AS")
+TELNET_SESSION = _m(0x0766800B, "TELNET", "SESSION", "Session !2ZL, host !AS, port !UL")
+TELNET_REMCLOSED = _m(0x07668011, "TELNET", "REMCLOSED", "Remote connection closed")
+TELNET_IVHOST = _m(0x0766801A, "TELNET", "IVHOST", "Invalid or unknown host !AS")
+TELNET_CONNECTFAIL = _m(0x07668022, "TELNET", "CONNECTFAIL", "Failed to connect to remote host")  # [I]
+TCPIP_EAI_AGAIN = _m(0x07649630, "TCPIP", "EAI_AGAIN", "temporary failure")
+TCPIP_EAI_NONAME = _m(0x07649658, "TCPIP", "EAI_NONAME", "unknown name or service")  # [I]
+
+
+# ---------------------------------------------------------------------------------------------
+# MAIL (facility 0x7E [I]): texts as VMS MAIL prints them; every number [I], and ILLFOLNAM's and
+# NOSUCHMSG's texts [I].  The VMSENV messages 0x100-0x10F (customer facility below) belong to the
+# mail store, delivery and mbox import of vmsenv.mail.
+# ---------------------------------------------------------------------------------------------
+MAIL_NOTEXIST = _m(0x007E800A, "MAIL", "NOTEXIST", "folder !AS does not exist")
+MAIL_NOSUCHUSR = _m(0x007E8012, "MAIL", "NOSUCHUSR", "no such user !AS")
+MAIL_ILLFOLNAM = _m(0x007E801A, "MAIL", "ILLFOLNAM", "illegal folder name !AS")  # [I] text
+MAIL_NOSUCHMSG = _m(0x007E8022, "MAIL", "NOSUCHMSG", "message !AS does not exist")  # [I] text
+MAIL_OPENIN = SHR_OPENIN | 0x007E0002
+MAIL_OPENOUT = SHR_OPENOUT | 0x007E0002
+VMSENV_BADMSG = _m(0x08018802, "VMSENV", "BADMSG", "message is not in RFC 822 format: !AS")
+VMSENV_BADADDR = _m(0x0801880A, "VMSENV", "BADADDR", "invalid mail address !AS")
+VMSENV_NOSENDER = _m(0x08018812, "VMSENV", "NOSENDER", "no sender address in the message")
+VMSENV_NORCPT = _m(0x0801881A, "VMSENV", "NORCPT", "no recipient given")
+VMSENV_MAILDAMAGED = _m(0x08018822, "VMSENV", "MAILDAMAGED", "message !AS of mail file !AS is damaged: !AS")
+VMSENV_MAILMOVED = _m(0x0801882A, "VMSENV", "MAILMOVED", "mail file !AS has moved to !AS")
+VMSENV_MAILERR = _m(0x08018832, "VMSENV", "MAILERR", "error in mail file !AS: !AS")
+VMSENV_NOTIMPORTED = _m(0x08018838, "VMSENV", "NOTIMPORTED", "message !UL of !AS (at byte !UL) not imported")
+VMSENV_IMPORTED = _m(0x08018843, "VMSENV", "IMPORTED",
+                     "!UL message!%S imported (!UL byte!%S, !AS seconds), !UL already present, !UL not imported")
 
 
 # ---------------------------------------------------------------------------------------------
