@@ -1,9 +1,12 @@
 """Command definitions and the parser: verbs, keywords, parameters, qualifiers, errors."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vmsenv import condition as C
 from vmsenv.condition import VMSError
+from vmsenv.dcl import verbs
 from vmsenv.dcl.cld import (
     EXPRESSION,
     LOCAL,
@@ -223,3 +226,36 @@ def test_merging_declarations_from_two_modules():
     assert sorted(q.name for q in delete.qualifiers) == ["LOG", "SYMBOL"]
     with pytest.raises(ValueError):
         table.add(Verb("DELETE", handler=handler))
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties: every failure of the parser is a DCL message.
+# ---------------------------------------------------------------------------------------------
+TABLE, _LEXICALS = verbs.load()
+COMMAND_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.lists(st.sampled_from(["/", "/no", "=", ":", ",", "(", ")", "+", '"', '""', " ", "\t",
+                              "a", "B", "1", "-", "!", "*", "%", "[x]", "log", "table",
+                              "output", "symbol", "all", "global", "verify", "on", "no",
+                              "procedure", "=(", "sys$output", "@", "'"]),
+             max_size=20).map("".join))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(TABLE.names()), COMMAND_TEXT)
+def test_parsing_any_text_raises_only_dcl_errors(name, text):
+    verb = TABLE.get(name)
+    try:
+        cmd = parse(verb, text, name)
+    except VMSError:
+        return
+    assert isinstance(cmd.name, str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=12))
+def test_looking_up_any_verb_raises_only_dcl_errors(token):
+    try:
+        TABLE.lookup(token)
+    except VMSError as err:
+        assert err.status in (C.CLI_IVVERB, C.CLI_ABVERB)

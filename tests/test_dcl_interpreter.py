@@ -642,3 +642,84 @@ def test_missing_parameter_in_a_procedure_is_not_prompted(dcl):
         """)
     assert lines == ["%DCL-W-INSFPRM, missing command parameters - supply all required "
                      "parameters"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines run again: what was kept from the first run (plans, parses, compiled expressions)
+# must not change what a later run does.
+# ---------------------------------------------------------------------------------------------
+def test_a_line_run_again_sees_new_values_and_types(dcl):
+    lines, _ = run(dcl, """
+        $ a = "x"
+        $ b = "2"
+        $ k = 0
+        $loop:
+        $ x = a + b
+        $ WRITE SYS$OUTPUT x, " ", a .EQS. "x", " ", F$TYPE(a)
+        $ a = k + 1
+        $ k = k + 1
+        $ IF k .LT. 3 THEN GOTO loop
+        """)
+    assert lines == ["x2 1 STRING", "3 0 INTEGER", "4 0 INTEGER"]
+
+
+def test_a_verb_symbol_defined_later_changes_a_line_already_run(dcl):
+    lines, _ = run(dcl, '''
+        $ SET NOON
+        $ i = 0
+        $loop:
+        $ i = i + 1
+        $ shout "pass ", i
+        $ shout :== WRITE SYS$OUTPUT
+        $ IF i .EQ. 2 THEN shout :== WRITE SYS$OUTPUT """again"","
+        $ IF i .LT. 3 THEN GOTO loop
+        $ DELETE/SYMBOL/GLOBAL shout
+        $ shout "gone"
+        ''')
+    assert lines == [IVVERB, " \\SHOUT\\", "pass 2", "againpass 3", IVVERB, " \\SHOUT\\"]
+
+
+def test_errors_of_a_line_run_again_come_again(dcl):
+    lines, _ = run(dcl, """
+        $ SET NOON
+        $ i = 0
+        $loop:
+        $ i = i + 1
+        $ x = nosuch + )
+        $ frob 'i'
+        $ IF i .LT. 3 THEN GOTO loop
+        """)
+    undsym = "%DCL-W-UNDSYM, undefined symbol - check validity and spelling"
+    assert lines == [undsym, " \\NOSUCH\\", IVVERB, " \\FROB\\"] * 3
+
+
+def test_apostrophes_are_substituted_at_each_run_and_verified_as_substituted(dcl):
+    lines, _ = run(dcl, """
+        $ k = 0
+        $loop:
+        $ k = k + 1
+        $ IF k .EQ. 2 THEN SET VERIFY
+        $ WRITE SYS$OUTPUT "k=''k'" + -
+            " twice=''F$STRING(k * 2)'"
+        $ IF k .LT. 3 THEN GOTO loop
+        $ SET NOVERIFY
+        """)
+    assert lines == [
+        "k=1 twice=2",
+        '$ WRITE SYS$OUTPUT "k=2" + -', '    " twice=4"', "k=2 twice=4",
+        "$ IF k .LT. 3 THEN GOTO loop", "$loop:", "$ k = k + 1",
+        "$ IF k .EQ. 2 THEN SET VERIFY",
+        '$ WRITE SYS$OUTPUT "k=3" + -', '    " twice=6"', "k=3 twice=6",
+        "$ IF k .LT. 3 THEN GOTO loop", "$ SET NOVERIFY"]
+
+
+def test_a_verb_added_after_a_line_ran_is_found(dcl):
+    assert dcl.run_line("FROB") == C.CLI_IVVERB
+    dcl.table.add(Verb("FROB", handler=lambda dcl_, cmd: dcl_.write("frobbed") or 1))
+    assert dcl.run_line("FROB") == 1
+    assert dcl.out.getvalue().splitlines() == [IVVERB, " \\FROB\\", "frobbed"]
+
+
+def test_a_line_of_other_blanks_is_no_command(dcl):
+    assert dcl.run_line("\f") == C.CLI_NOCOMD
+    assert dcl.out.getvalue().splitlines()[0].startswith("%DCL-W-NOCOMD, ")

@@ -5,6 +5,7 @@ from vmsenv.dcl.lexer import (
     command_body,
     find_keyword,
     join_lines,
+    make_record,
     split_label,
     split_records,
     squeeze_text,
@@ -86,3 +87,13 @@ def test_interactive_source_reads_on_demand():
     source = Source(reader=lambda: make_record([next(lines)]))
     assert source.get(0).block_if
     assert source.find_end(source.endif_of, 1) == 2
+
+
+def test_records_keep_their_command_body():
+    record = make_record(["$here: x = 1 + - ! sum", "  2 ! it's done"])
+    assert (record.label, record.body) == ("HERE", " x = 1 +   2 ")
+    assert record.apostrophes
+    record = make_record(["$ WRITE SYS$OUTPUT \"a\" ! plain"])
+    assert (record.label, record.body, record.apostrophes) == (None, ' WRITE SYS$OUTPUT "a" ',
+                                                               False)
+    assert make_record(["data line"], command=False).body == ""

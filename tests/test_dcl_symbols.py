@@ -52,3 +52,14 @@ def test_matching_sorted_with_wildcards():
     assert [s.name for s in table.matching("AL*")] == ["ALPHA", "ALPS"]
     assert [s.name for s in table.matching("%ETA")] == ["BETA", "ZETA"]
     assert [s.name for s in table.matching()] == ["ALPHA", "ALPS", "BETA", "ZETA"]
+
+
+def test_assign_with_a_split_name():
+    table = SymbolTable()
+    table.assign("SAYIT", 3, "WRITE SYS$OUTPUT")
+    assert table.get("SAY") == "WRITE SYS$OUTPUT"
+    symbol = table.lookup("SAYIT")
+    table.assign("SAYIT", 3, "SHOW SYMBOL")         # same name and abbreviation: in place
+    assert table.lookup("SAYIT") is symbol and table.get("SAY") == "SHOW SYMBOL"
+    table.assign("SAYIT", 5, 1)                     # no longer abbreviable
+    assert table.get("SAY") is None and table.get("SAYIT") == 1

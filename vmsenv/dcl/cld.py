@@ -158,6 +158,7 @@ class CommandTable:
 
     def __init__(self, verbs=()) -> None:
         self._verbs: dict[str, Verb] = {}
+        self.generation = 0        # counts changes, so that users may keep what they looked up
         for verb in verbs:
             self.add(verb)
 
@@ -166,6 +167,7 @@ class CommandTable:
         if name in self._verbs:
             verb = _merge(self._verbs[name], verb)
         self._verbs[name] = verb
+        self.generation += 1
 
     def names(self) -> list[str]:
         return sorted(self._verbs)
@@ -248,6 +250,10 @@ class ParamValue:
 
 @dataclass
 class ParsedCommand:
+    """The result of ``parse``.  Handlers read it and never change it: the interpreter keeps
+    the parse of a command line and gives the same object to the handler each time the line
+    runs (only the values of expression parameters are set again before each run)."""
+
     verb: Verb                              # the definition used (after keyword / syntax)
     name: str                               # "SHOW SYMBOL", "DELETE", "@"
     params: dict = field(default_factory=dict)       # label -> list[ParamValue]

@@ -4,6 +4,8 @@
     dcl -c 'COMMAND'         one command line
     dcl FILE.COM [P1 ...]    a procedure: a host path (like a shell script) or a VMS file spec
 
+The terminal (line editing, recall, CTRL/Y, CTRL/C, CTRL/Z) and LOGOUT: see vmsenv.dcl.shell.
+
 Options: --root DIR (env VMSENV_ROOT, default the current directory), --user NAME (an account
 of SYSUAF, default SYSTEM; the host user is trusted, no password is asked), --privileges=LIST
 (ALL, NONE or a comma list) to replace the account's default privileges.
@@ -62,6 +64,7 @@ def _procedure_spec(process: Process, procedure: str) -> str | None:
 def main(root_dir: str, user: str, privileges: str | None, command: str | None,
          procedure: str | None, params: tuple[str, ...]) -> None:
     """The DCL shell."""
+    from vmsenv.dcl import shell
     from vmsenv.dcl.interpreter import Interpreter
 
     privs = None
@@ -79,7 +82,7 @@ def main(root_dir: str, user: str, privileges: str | None, command: str | None,
         process.start_in_host_directory()
         dcl = Interpreter(process, sys.stdout, input=sys.stdin)
         if command is not None:
-            dcl.run_line(command)
+            shell.run_once(dcl, lambda: dcl.run_line(command))
         elif procedure is not None:
             spec = _procedure_spec(process, procedure)
             if spec is None:
@@ -87,10 +90,12 @@ def main(root_dir: str, user: str, privileges: str | None, command: str | None,
                                              secondary=(cond.VMSError(cond.VMSENV_NOTONDEV,
                                                                       procedure),)))
                 sys.exit(2)
-            dcl.run_procedure(spec, list(params))
+            shell.run_once(dcl, lambda: dcl.run_procedure(spec, list(params)))
         else:
-            dcl.interactive(sys.stdin, sys.stdout)
+            shell.run_interactive(dcl)
         status = dcl.final_status
+    except shell.Hangup:
+        status = cond.SS_ABORT
     finally:
         sys.stdout.flush()
         process.logout()

@@ -32,12 +32,22 @@ expression ended too early).
 Choices where VMS is silent: division by zero gives 0 and no error (VMS gives no error and
 leaves $STATUS at %X00030001); lexical function names may be abbreviated to a unique prefix
 (VMS has ABFNAM, so it accepts abbreviations); segments of SYMDEL and EXPSYN show the
-offending token only.
+offending token only; more than 32 nested levels (parentheses, signs, ``.NOT.``, lexical
+calls, ``&`` indirections) give COMPLX, "expression too complex".
+
+Compiled expressions: ``compile_expression(text, lexicals)`` turns an expression that parses
+into one Python function ``f(ctx) -> Value`` with exactly the Evaluator's results, errors and
+order of evaluation (operands left to right, symbols looked up when reached, lexical calls made
+when reached).  An expression that does not parse is not compiled (None): the Evaluator
+evaluates it and raises its error at the point it is found, after evaluating what comes before
+(``nosuch + )`` gives UNDSYM, not EXPSYN).  The interpreter compiles an expression text the
+second time it meets it and keeps the function, so a loop does not tokenise its lines again.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from vmsenv import condition as C
@@ -58,6 +68,8 @@ _RADIX = {"X": 16, "O": 8, "D": 10}
 _NUMERIC_CMP = {".EQ.", ".NE.", ".LT.", ".LE.", ".GT.", ".GE."}
 _STRING_CMP = {".EQS.", ".NES.", ".LTS.", ".LES.", ".GTS.", ".GES."}
 _DOT_OPS = _NUMERIC_CMP | _STRING_CMP | {".NOT.", ".AND.", ".OR."}
+_COMPARISONS = _NUMERIC_CMP | _STRING_CMP
+MAX_NESTING = 32
 
 
 def _compare(op: str, a, b) -> int:
@@ -109,7 +121,8 @@ def tokenize(text: str) -> list[_Token]:
             continue
         m = _TOKEN.match(text, pos)
         if not m:
-            raise VMSError(C.CLI_EXPSYN, segment=text[pos:].split()[0].upper())
+            words = text[pos:].split()
+            raise VMSError(C.CLI_EXPSYN, segment=(words[0] if words else c).upper())
         kind = m.lastgroup
         word = m.group(0)
         pos = m.end()
@@ -141,11 +154,18 @@ class Evaluator:
     ``F$NAME -> (function, min_args, max_args)``); functions are called ``function(ctx, args)``.
     """
 
-    def __init__(self, ctx, text: str, exact_names: bool = False):
+    def __init__(self, ctx, text: str, exact_names: bool = False, depth: int = 0):
         self.ctx = ctx
         self.tokens = tokenize(text)
         self.pos = 0
         self.exact_names = exact_names
+        self.depth = depth
+
+    def nest(self) -> None:
+        """One more nested level (parenthesis, sign, .NOT., lexical call, ``&``)."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise VMSError(C.CLI_COMPLX)
 
     # -- token helpers -------------------------------------------------------------------------
     def peek(self) -> _Token:
@@ -191,12 +211,15 @@ class Evaluator:
     def not_expr(self) -> Value:
         if self.is_op(".NOT."):
             self.take()
-            return wrap32(~to_int(self.not_expr()))
+            self.nest()
+            value = wrap32(~to_int(self.not_expr()))
+            self.depth -= 1
+            return value
         return self.comparison()
 
     def comparison(self) -> Value:
         value = self.additive()
-        while self.peek().kind == "op" and self.peek().value in (_NUMERIC_CMP | _STRING_CMP):
+        while self.peek().kind == "op" and self.peek().value in _COMPARISONS:
             op = self.take().value
             right = self.additive()
             if op in _STRING_CMP:
@@ -233,12 +256,12 @@ class Evaluator:
         return value
 
     def unary(self) -> Value:
-        if self.is_op("-"):
-            self.take()
-            return wrap32(-to_int(self.unary()))
-        if self.is_op("+"):
-            self.take()
-            return to_int(self.unary())
+        if self.is_op("-", "+"):
+            sign = self.take().value
+            self.nest()
+            value = to_int(self.unary())
+            self.depth -= 1
+            return wrap32(-value) if sign == "-" else value
         return self.primary()
 
     def primary(self) -> Value:
@@ -256,10 +279,12 @@ class Evaluator:
             return self.symbol(token.text)
         if self.is_op("("):
             self.take()
+            self.nest()
             value = self.or_expr()
             if not self.is_op(")"):
                 raise self.fail()
             self.take()
+            self.depth -= 1
             return value
         raise self.fail()
 
@@ -276,7 +301,10 @@ class Evaluator:
         value = self.ctx.lookup_symbol(key)
         if value is None:
             raise VMSError(C.CLI_UNDSYM, segment=key)
-        return Evaluator(self.ctx, to_str(value), exact_names=True).evaluate()
+        if self.depth >= MAX_NESTING:
+            raise VMSError(C.CLI_COMPLX)
+        return Evaluator(self.ctx, to_str(value), exact_names=True,
+                         depth=self.depth + 1).evaluate()
 
     def resolve_function(self, name: str):
         lexicals = self.ctx.lexicals
@@ -291,6 +319,7 @@ class Evaluator:
     def call(self, name: str) -> Value:
         _full, (function, min_args, max_args) = self.resolve_function(name)
         self.take()  # (
+        self.nest()
         args: list[Value | None] = []
         if self.is_op(")"):
             self.take()
@@ -311,9 +340,8 @@ class Evaluator:
                     self.take()
                     break
                 raise self.fail(C.CLI_SYMDEL)
-        if len(args) < min_args or any(a is None for a in args[:min_args]):
-            raise VMSError(C.CLI_ARGREQ)
-        return function(self.ctx, args)
+        self.depth -= 1
+        return _call(self.ctx, function, min_args, args)
 
     def symbol_name(self) -> str:
         token = self.peek()
@@ -324,6 +352,283 @@ class Evaluator:
         return token.text if self.exact_names else token.text.upper()
 
 
+def _call(ctx, function, min_args: int, args: list) -> Value:
+    """A lexical function call with its arguments evaluated (ARGREQ when one is missing)."""
+    if len(args) < min_args or any(a is None for a in args[:min_args]):
+        raise VMSError(C.CLI_ARGREQ)
+    return function(ctx, args)
+
+
 def evaluate(ctx, text: str) -> Value:
     """The value of an expression (raises VMSError)."""
     return Evaluator(ctx, text).evaluate()
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiled expressions.
+# ---------------------------------------------------------------------------------------------
+class _NotCompiled(Exception):  # noqa: N818 - a signal to the caller, not an error
+    pass
+
+
+def _undsym(key: str):
+    raise VMSError(C.CLI_UNDSYM, segment=key)
+
+
+def _add(a: Value, b: Value) -> Value:
+    if isinstance(a, str) and isinstance(b, str):
+        return a + b
+    return wrap32(to_int(a) + to_int(b))
+
+
+def _sub(a: Value, b: Value) -> Value:
+    if isinstance(a, str) and isinstance(b, str):
+        return a.replace(b, "", 1) if b else a
+    return wrap32(to_int(a) - to_int(b))
+
+
+def _remove(a: str, b: str) -> str:
+    return a.replace(b, "", 1) if b else a
+
+
+def _ampersand(ctx, name: str, depth: int) -> Value:
+    return Evaluator(ctx, "", depth=depth).ampersand(name)
+
+
+_HELPERS = {
+    "_ti": to_int, "_ts": to_str, "_add": _add, "_sub": _sub, "_remove": _remove,
+    "_div": _divide, "_undsym": _undsym, "_amp": _ampersand, "_call": _call,
+}
+_PY_COMPARE = {"EQ": "==", "NE": "!=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">="}
+INT, STR = "int", "str"   # static kinds of compiled operands; None: known only when run
+
+
+def _as_str(code: str, kind: str | None) -> str:
+    return code if kind == STR else f"_ts({code})"
+
+
+def _wrapped(code: str) -> str:
+    """Python for wrap32(code) (the signed 32-bit value), without a call."""
+    return f"((({code}) + 2147483648) & 4294967295) - 2147483648"
+
+
+class _Compiler:
+    """The Evaluator's grammar, producing Python source instead of values.
+
+    Each method returns (code, kind).  Integers are kept wrapped to 32 bits as the Evaluator
+    keeps them, so a known integer needs no conversion; ``.AND. .OR. .NOT.`` of wrapped
+    integers stay in range.  Anything the Evaluator would reject raises _NotCompiled.
+    """
+
+    def __init__(self, tokens: list[_Token], lexicals: dict):
+        self.tokens = tokens
+        self.pos = 0
+        self.lexicals = lexicals
+        self.namespace: dict[str, Any] = dict(_HELPERS)
+        self.temps = 0
+        self.depth = 0
+        self.uses_symbols = False
+
+    def peek(self) -> _Token:
+        return self.tokens[self.pos]
+
+    def take(self) -> _Token:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def is_op(self, *ops: str) -> bool:
+        token = self.tokens[self.pos]
+        return token.kind == "op" and token.value in ops
+
+    def nest(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise _NotCompiled
+
+    def temp(self) -> str:
+        self.temps += 1
+        return f"_t{self.temps}"
+
+    def as_int(self, code: str, kind: str | None) -> str:
+        """Python for to_int(code): an integer already in range is used as it is."""
+        if kind == INT:
+            return code
+        t = self.temp()
+        return (f"({t} if type(({t} := {code})) is int and -2147483648 <= {t} <= 2147483647"
+                f" else _ti({t}))")
+
+    def constant(self, value: Any) -> str:
+        name = f"_k{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def compile(self) -> str:
+        if self.peek().kind == "end":
+            raise _NotCompiled
+        code, _kind = self.or_expr()
+        if self.peek().kind != "end":
+            raise _NotCompiled
+        return code
+
+    def or_expr(self) -> tuple[str, str | None]:
+        code, kind = self.and_expr()
+        while self.is_op(".OR."):
+            self.take()
+            right, rkind = self.and_expr()
+            code, kind = f"({self.as_int(code, kind)} | {self.as_int(right, rkind)})", INT
+        return code, kind
+
+    def and_expr(self) -> tuple[str, str | None]:
+        code, kind = self.not_expr()
+        while self.is_op(".AND."):
+            self.take()
+            right, rkind = self.not_expr()
+            code, kind = f"({self.as_int(code, kind)} & {self.as_int(right, rkind)})", INT
+        return code, kind
+
+    def not_expr(self) -> tuple[str, str | None]:
+        if self.is_op(".NOT."):
+            self.take()
+            self.nest()
+            code, kind = self.not_expr()
+            self.depth -= 1
+            return f"(~{self.as_int(code, kind)})", INT
+        return self.comparison()
+
+    def comparison(self) -> tuple[str, str | None]:
+        code, kind = self.additive()
+        while self.peek().kind == "op" and self.peek().value in _COMPARISONS:
+            op = self.take().value
+            right, rkind = self.additive()
+            py = _PY_COMPARE[op[1:3]]
+            if op in _STRING_CMP:
+                a, b = _as_str(code, kind), _as_str(right, rkind)
+            else:
+                a, b = self.as_int(code, kind), self.as_int(right, rkind)
+            code, kind = f"(1 if ({a}) {py} ({b}) else 0)", INT
+        return code, kind
+
+    def additive(self) -> tuple[str, str | None]:
+        code, kind = self.term()
+        while self.is_op("+", "-"):
+            op = self.take().value
+            right, rkind = self.term()
+            if kind == STR and rkind == STR:
+                code = f"({code} + {right})" if op == "+" else f"_remove({code}, {right})"
+            elif kind == INT or rkind == INT:
+                code, kind = _wrapped(f"{self.as_int(code, kind)} {op} {self.as_int(right, rkind)}"), INT
+                code = f"({code})"
+            else:
+                code, kind = f"{'_add' if op == '+' else '_sub'}({code}, {right})", None
+        return code, kind
+
+    def term(self) -> tuple[str, str | None]:
+        code, kind = self.unary()
+        while self.is_op("*", "/"):
+            op = self.take().value
+            right, rkind = self.unary()
+            a, b = self.as_int(code, kind), self.as_int(right, rkind)
+            code = f"({_wrapped(f'{a} * {b}')})" if op == "*" else f"_div({a}, {b})"
+            kind = INT
+        return code, kind
+
+    def unary(self) -> tuple[str, str | None]:
+        if self.is_op("-", "+"):
+            sign = self.take().value
+            self.nest()
+            code, kind = self.unary()
+            self.depth -= 1
+            code = self.as_int(code, kind)
+            return (f"({_wrapped('-' + code)})" if sign == "-" else code), INT
+        return self.primary()
+
+    def primary(self) -> tuple[str, str | None]:
+        token = self.peek()
+        if token.kind == "num":
+            self.take()
+            return f"({token.value})", INT
+        if token.kind == "str":
+            self.take()
+            return self.constant(token.value), STR
+        if token.kind == "amp":
+            self.take()
+            return f"_amp(ctx, {token.text[1:]!r}, {self.depth})", None
+        if token.kind == "name":
+            self.take()
+            if self.is_op("(") and token.text.upper().startswith("F$"):
+                return self.call(token.text.upper()), None
+            return self.symbol(token.text.upper()), None
+        if self.is_op("("):
+            self.take()
+            self.nest()
+            code, kind = self.or_expr()
+            if not self.is_op(")"):
+                raise _NotCompiled
+            self.take()
+            self.depth -= 1
+            return code, kind
+        raise _NotCompiled
+
+    def symbol(self, key: str) -> str:
+        self.uses_symbols = True
+        temp = self.temp()
+        return f"({temp} if ({temp} := look({key!r})) is not None else _undsym({key!r}))"
+
+    def call(self, name: str) -> str:
+        lexicals = self.lexicals
+        if name in lexicals:
+            entry = lexicals[name]
+        else:
+            found = [n for n in lexicals if n.startswith(name)]
+            if len(found) != 1:
+                raise _NotCompiled
+            entry = lexicals[found[0]]
+        function, min_args, max_args = entry
+        self.take()  # (
+        self.nest()
+        args: list[str] = []
+        if self.is_op(")"):
+            self.take()
+        else:
+            while True:
+                if len(args) >= max_args:
+                    raise _NotCompiled
+                if self.is_op(",", ")"):
+                    args.append("None")
+                elif not args and getattr(function, "symbol_name_argument", False):
+                    token = self.peek()
+                    after = self.tokens[self.pos + 1]
+                    if token.kind != "name" or after.kind != "op" or after.value not in (",", ")"):
+                        raise _NotCompiled
+                    self.take()
+                    args.append(repr(token.text.upper()))
+                else:
+                    args.append(self.or_expr()[0])
+                if self.is_op(","):
+                    self.take()
+                    continue
+                if self.is_op(")"):
+                    self.take()
+                    break
+                raise _NotCompiled
+        self.depth -= 1
+        return f"_call(ctx, {self.constant(function)}, {min_args}, [{', '.join(args)}])"
+
+
+def compile_expression(text: str, lexicals: dict) -> Callable[[Any], Value] | None:
+    """A function ``f(ctx)`` that evaluates ``text`` as ``evaluate(ctx, text)`` does, for a
+    context whose lexical functions are ``lexicals``; None when the text does not parse (or
+    is beyond what is worth compiling): use ``evaluate`` for it."""
+    try:
+        compiler = _Compiler(tokenize(text), lexicals)
+        code = compiler.compile()
+        lines = ["def _expression(ctx):"]
+        if compiler.uses_symbols:
+            lines.append("    look = ctx.lookup_symbol")
+        lines.append(f"    return {code}")
+        namespace = compiler.namespace
+        exec(compile("\n".join(lines), "<dcl expression>", "exec"), namespace)
+    except (VMSError, _NotCompiled, RecursionError, MemoryError, SyntaxError):
+        return None
+    return namespace["_expression"]

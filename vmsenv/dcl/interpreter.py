@@ -12,6 +12,16 @@ The command cycle for one record:
    table, the line parsed by its definition (vmsenv.dcl.cld), expression parameters evaluated,
    and the verb's handler called.
 
+What is kept between runs of a line (a loop runs the same records again): a record without
+an apostrophe skips phase 1 and uses the command body split when it was read; each command
+text gets a plan once (assignment or command, its name checked, its verb looked up, its parse
+kept when it needed no prompt); each expression text met twice is compiled to a Python
+function (vmsenv.dcl.expression.compile_expression).  What depends on symbols -- first-token
+substitution, values, types -- is done at every run, and errors are raised again at every run
+at the same point, so keeping changes nothing but speed.  Plans are dropped when a verb is
+added to the command table; the lexical functions are those loaded at start.  The caches are
+bounded (MAX_CACHED texts each, then they start again).
+
 Status rules (facts C7, recordings):
 
 - A handler returns the status to store in $STATUS, or None to leave $STATUS alone (GOTO, IF,
@@ -62,7 +72,7 @@ from typing import TextIO
 from vmsenv import condition as C
 from vmsenv.condition import VMSError
 from vmsenv.dcl import cld, verbs
-from vmsenv.dcl.expression import evaluate
+from vmsenv.dcl.expression import compile_expression, evaluate
 from vmsenv.dcl.level import (
     CALL,
     INTERACTIVE,
@@ -84,12 +94,15 @@ from vmsenv.dcl.lexer import (
     squeeze_text,
 )
 from vmsenv.dcl.substitution import substitute
-from vmsenv.dcl.symbols import NAME_RE, Symbol, SymbolTable
+from vmsenv.dcl.symbols import NAME_RE, Symbol, SymbolTable, split_definition
 from vmsenv.dcl.values import Value, is_numeric, to_int, to_str, wrap32
 
 MAX_DEPTH = 32
 MAX_GOSUB = 16
 MAX_SYMBOL_NAME = 255
+MAX_CACHED = 4096          # command plans and expressions kept; the cache restarts beyond
+_SEEN = object()           # an expression met once: compiled when met again
+_NOT_COMPILED = object()   # an expression left to the Evaluator (it does not parse)
 _ASSIGN = re.compile(
     r"\s*(?P<name>[A-Za-z$_][A-Za-z0-9$_]*(?:\*[A-Za-z0-9$_]*)?)\s*"
     r"(?:\[(?P<overlay>[^\]]*)\]\s*)?(?P<op>:==|:=|==|=)(?P<rhs>.*)\Z",
@@ -135,6 +148,11 @@ class Interpreter:
         self.prompt = "$ "
         self.files: dict = {}   # logical name -> file opened by DCL (OPEN), see WRITE
         self.levels: list[Level] = [Level(0, INTERACTIVE, Source(), out)]
+        self._expressions: dict = {}   # expression text -> compiled function (or a marker)
+        self._plans: dict = {}         # command text -> plan, see _plan()
+        self._verb_plans: dict = {}    # command text after first-token substitution -> plan
+        self._table_generation = self.table.generation   # plans hold verbs of this table
+        self.pending_ast = None  # callable run between two records (CTRL/Y actions)
 
     # ---------------------------------------------------------------------------------------
     # State seen by verbs and lexical functions.
@@ -170,7 +188,20 @@ class Interpreter:
         return (status | C.INHIB_MSG) & 0xFFFFFFFF
 
     def evaluate(self, text: str) -> Value:
-        return evaluate(self, text)
+        """The value of an expression.  A text met a second time is compiled and the
+        function kept (vmsenv.dcl.expression.compile_expression)."""
+        entry = self._expressions.get(text)
+        if entry is None:
+            if len(self._expressions) >= MAX_CACHED:
+                self._expressions.clear()
+            self._expressions[text] = _SEEN
+            return evaluate(self, text)
+        if entry is _SEEN:
+            entry = compile_expression(text, self.lexicals) or _NOT_COMPILED
+            self._expressions[text] = entry
+        if entry is _NOT_COMPILED:
+            return evaluate(self, text)
+        return entry(self)
 
     def read_data_lines(self) -> list[str]:
         """The data records following the current command (its SYS$INPUT), consumed; echoed
@@ -201,8 +232,12 @@ class Interpreter:
             return C.status_hex(self.status)
         if name == "$SEVERITY":
             return str(self.status & 7)
-        found = self.find_symbol(name)
-        return None if found is None else found[0].value
+        for level in reversed(self.levels):
+            symbol = level.locals.lookup(name)
+            if symbol is not None:
+                return symbol.value
+        symbol = self.globals.lookup(name)
+        return None if symbol is None else symbol.value
 
     def find_symbol(self, name: str) -> tuple[Symbol, bool] | None:
         """(symbol, is_global) for a name, searching this level's locals, the outer levels'
@@ -215,7 +250,8 @@ class Interpreter:
         return (symbol, True) if symbol is not None else None
 
     def set_symbol(self, name: str, value: Value, is_global: bool = False) -> None:
-        """Define a symbol (the name may carry an abbreviation ``*``)."""
+        """Define a symbol (the name may carry an abbreviation ``*``).  Assignments store
+        through _store, which does the same with the name checked once: keep them in step."""
         if isinstance(value, int):
             value = wrap32(value)
         table = self.globals if is_global else self.level.locals
@@ -261,7 +297,7 @@ class Interpreter:
                 return None
             lines = [line]
             while continues(lines[-1]):
-                more = self.read_line("_$ ")
+                more = self.read_line("_" + self.prompt)
                 if more is None:
                     break
                 lines.append(more)
@@ -275,9 +311,13 @@ class Interpreter:
         return self.status
 
     def read_line(self, prompt: str) -> str | None:
-        """Prompt on SYS$OUTPUT and read one line from the input (None at end of input)."""
+        """Prompt on SYS$OUTPUT and read one line from the input (None at end of input).
+        An input with a read_line(prompt) of its own (the shell's terminal) does both."""
         if self.input is None:
             return None
+        terminal_read = getattr(self.input, "read_line", None)
+        if terminal_read is not None:
+            return terminal_read(prompt)
         self.levels[0].out.write(prompt)
         self.levels[0].out.flush()
         line = self.input.readline()
@@ -376,6 +416,9 @@ class Interpreter:
     def _run_records(self, level: Level) -> int:
         """Run a level's records until its region or its input ends."""
         while True:
+            if self.pending_ast is not None:
+                ast, self.pending_ast = self.pending_ast, None
+                ast()
             index = level.pc
             if level.end is not None and index >= level.end:
                 record = level.source.get(index)
@@ -410,15 +453,22 @@ class Interpreter:
             end = level.source.find_end(level.source.endsub_of, index)
             level.pc = end + 1 if end is not None else len(level.source.records)
             return
-        try:
-            text = substitute(record.text, self._apostrophe)
-        except VMSError as err:
-            self._verify(level, record.lines)
-            self.show_error(err)
-            self.complete(err.status, displayed=True)
-            return
-        self._verify(level, text.split("\n"))
-        label, body = split_label(command_body(join_lines(text.split("\n"))))
+        if record.apostrophes:
+            try:
+                text = substitute(record.text, self._apostrophe)
+            except VMSError as err:
+                self._verify(level, record.lines)
+                self.show_error(err)
+                self.complete(err.status, displayed=True)
+                return
+            lines = text.split("\n")
+            self._verify(level, lines)
+            label, body = split_label(command_body(join_lines(lines)))
+        else:
+            # nothing to substitute: the record's own text, split when it was read
+            if self.verify_procedure:
+                self._verify(level, record.lines)
+            label, body = record.label, record.body
         if label is not None and level.kind == INTERACTIVE:
             self.show_error(VMSError(C.CLI_NOLBLS))
         self.execute(body)
@@ -432,11 +482,15 @@ class Interpreter:
 
     def execute(self, text: str) -> None:
         """Run one command after phase 1 (also the command of IF ... THEN and of ON)."""
-        text = text.strip(" \t")
-        if not text:
+        if self._table_generation != self.table.generation:
+            self._forget_plans()
+        plan = self._plans.get(text)
+        if plan is None:
+            plan = self._plan(text)
+        if plan is _nothing:
             return
         try:
-            status = self._dispatch(text)
+            status = plan(self)
         except VMSError as err:
             self.show_error(err)
             self.complete(err.status, displayed=True)
@@ -444,19 +498,42 @@ class Interpreter:
         if status is not None:
             self.complete(status)
 
-    def _dispatch(self, text: str) -> int | None:
-        m = _ASSIGN.match(text)
-        if m:
-            return self._assign(m.group("name"), m.group("overlay"), m.group("op"),
-                                m.group("rhs"))
-        token = _FIRST_TOKEN.match(text)
-        if token and NAME_RE.match(token.group(0)):
-            found = self.find_symbol(token.group(0).upper())
-            if found is not None:
-                text = to_str(found[0].value) + text[token.end():]
-                text = text.lstrip(" \t")
-                if not text:
-                    return None
+    # -- plans: what a command text needs that does not depend on symbol values -------------
+    def _forget_plans(self) -> None:
+        """The command table changed (a verb was added): plans hold its old verbs."""
+        self._plans.clear()
+        self._verb_plans.clear()
+        self._table_generation = self.table.generation
+
+    def _plan(self, text: str):
+        """The plan of a command text, made once and kept (see _command_plan)."""
+        stripped = text.strip(" \t")
+        if not stripped:
+            plan = _nothing
+        else:
+            m = _ASSIGN.match(stripped)
+            if m:
+                plan = _assignment_plan(m.group("name"), m.group("overlay"), m.group("op"),
+                                        m.group("rhs"))
+            else:
+                plan = self._command_plan(stripped, symbol_step=True)
+        if len(self._plans) >= MAX_CACHED:
+            self._plans.clear()
+        self._plans[text] = plan
+        return plan
+
+    def _verb_plan(self, text: str):
+        """The plan of a command whose first token was a symbol, after substitution."""
+        plan = self._verb_plans.get(text)
+        if plan is None:
+            if len(self._verb_plans) >= MAX_CACHED:
+                self._verb_plans.clear()
+            plan = self._verb_plans[text] = self._command_plan(text, symbol_step=False)
+        return plan
+
+    def _resolve_verb(self, text: str) -> tuple[cld.Verb, str, str]:
+        """(definition, text after the verb, verb name) of a command; raises IVVERB, ABVERB,
+        NOCOMD."""
         if text.startswith("@"):
             verb = self.table.get("@")
             rest = text[1:]
@@ -464,21 +541,82 @@ class Interpreter:
         else:
             token = _FIRST_TOKEN.match(text)
             if not token:
-                raise VMSError(C.CLI_NOCOMD, segment=text.split()[0].upper())
+                words = text.split()
+                raise VMSError(C.CLI_NOCOMD, segment=(words[0] if words else text).upper())
             verb = self.table.lookup(token.group(0))
             rest = text[token.end():]
             name = verb.name
         if verb.handler is None and not verb.keywords \
                 and cld.syntax_switch(verb, rest)[0] is verb:
             raise VMSError(C.CLI_IVVERB, segment=name)
-        cmd = self._parse(verb, rest, name)
+        return verb, rest, name
+
+    def _command_plan(self, text: str, symbol_step: bool):
+        """A command that is not an assignment, as a function ``plan(dcl) -> status``.
+
+        At run time: first-token substitution when the first token names a symbol (then the
+        substituted text gets its own plan); the verb, looked up once; the parse, made once
+        and kept when it succeeds without prompting -- handlers must treat the ParsedCommand
+        as read-only, only the values of expression parameters are set again at each run.
+        Errors are raised again at each run, at the same point.
+        """
+        key = after = None
+        if symbol_step:
+            token = _FIRST_TOKEN.match(text)
+            if token and NAME_RE.match(token.group(0)):
+                key, after = token.group(0).upper(), text[token.end():]
+        try:
+            resolved: tuple | None = self._resolve_verb(text)
+        except VMSError:
+            resolved = None
+        parsed: list = []   # [cmd, its expression values] once parsed
+
+        def plan(dcl: Interpreter) -> int | None:
+            if key is not None:
+                found = dcl.find_symbol(key)
+                if found is not None:
+                    substituted = (to_str(found[0].value) + after).lstrip(" \t")
+                    if not substituted:
+                        return None
+                    return dcl._verb_plan(substituted)(dcl)
+            if not parsed:
+                if resolved is None:
+                    return dcl._run_command(*dcl._resolve_verb(text))  # raises again
+                return dcl._run_command(*resolved, keep=parsed)
+            cmd, expressions = parsed
+            for value in expressions:
+                value.value = dcl.evaluate(value.text)
+            return dcl._call_handler(cmd)
+
+        return plan
+
+    def _run_command(self, verb: cld.Verb, rest: str, name: str,
+                     keep: list | None = None) -> int | None:
+        """Parse a command by its definition and run it; a parse made without prompting is
+        kept in ``keep`` as [cmd, its expression values]."""
+        try:
+            cmd = cld.parse(verb, rest, name)
+        except VMSError:
+            cmd = self._parse(verb, rest, name)   # prompts for a parameter, or raises
+        else:
+            if keep is not None:
+                keep[:] = [cmd, _expression_values(cmd)]
         self._evaluate_expressions(cmd)
+        return self._call_handler(cmd)
+
+    def _call_handler(self, cmd: cld.ParsedCommand) -> int | None:
         if cmd.verb.handler is None:
             raise VMSError(C.CLI_IVVERB, segment=cmd.name)
         status = cmd.verb.handler(self, cmd)
         if cmd.verb.image:
             self.process.lnm.image_rundown()
         return status
+
+    def _store(self, full: str, min_length: int, value: Value, is_global: bool) -> None:
+        """set_symbol with a name already checked and split."""
+        if isinstance(value, int):
+            value = wrap32(value)
+        (self.globals if is_global else self.levels[-1].locals).assign(full, min_length, value)
 
     def _parse(self, verb: cld.Verb, text: str, name: str) -> cld.ParsedCommand:
         while True:
@@ -512,7 +650,9 @@ class Interpreter:
         """Store a command's status: display it if needed, then apply ON."""
         status &= 0xFFFFFFFF
         self.status = status
-        if not displayed and not status & 1 and not status & C.INHIB_MSG:
+        if status & 1:
+            return   # success or information: nothing shown, ON never fires
+        if not displayed and not status & C.INHIB_MSG:
             line = C.format_message(status, flags=self.message_flags)
             if line:
                 self.write(line)
@@ -732,3 +872,45 @@ class Interpreter:
         number = int.from_bytes(data, "little")
         number = (number & ~mask) | (bits << offset)
         return number.to_bytes(len(data), "little").decode("latin-1")
+
+
+# ---------------------------------------------------------------------------------------------
+# Plans of commands (see Interpreter._plan).
+# ---------------------------------------------------------------------------------------------
+def _nothing(dcl: Interpreter) -> None:
+    """The plan of an empty command."""
+    return None
+
+
+def _expression_values(cmd: cld.ParsedCommand) -> list:
+    return [value for parameter in cmd.verb.parameters if parameter.type == cld.EXPRESSION
+            for value in cmd.params.get(parameter.label, [])]
+
+
+def _assignment_plan(name: str, overlay: str | None, op: str, rhs: str):
+    """``name = expression`` and the other assignments, as a plan; the value is all that
+    depends on symbols (the name is checked and split once)."""
+    is_global = op in ("==", ":==")
+    textual = op in (":=", ":==")
+    simple = overlay is None and len(name.replace("*", "")) <= MAX_SYMBOL_NAME
+    if simple:
+        try:
+            full, min_length = split_definition(name)
+        except ValueError:
+            simple = False
+    if not simple or (not textual and not rhs.strip(" \t")):
+        def general(dcl: Interpreter) -> int:
+            return dcl._assign(name, overlay, op, rhs)
+        return general
+    if textual:
+        value = squeeze_text(rhs)
+
+        def constant(dcl: Interpreter) -> int:
+            dcl._store(full, min_length, value, is_global)
+            return C.CLI_NORMAL
+        return constant
+
+    def expression(dcl: Interpreter) -> int:
+        dcl._store(full, min_length, dcl.evaluate(rhs), is_global)
+        return C.CLI_NORMAL
+    return expression

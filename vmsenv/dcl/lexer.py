@@ -12,6 +12,9 @@ The structure of a procedure is indexed as records are added: which THEN / ELSE 
 records belong together (block IF), which SUBROUTINE / ENDSUBROUTINE records, and for each
 record the chain of blocks enclosing it, used to refuse a GOTO into another IF block.
 An interactive source has no file: it reads records through a callback as they are needed.
+Each command record also keeps its body (without ``$``, label, comments and hyphens) and
+whether it holds an apostrophe: a record without one needs no phase 1, and its body is used
+as it is each time it runs.
 
 Choices where VMS is silent: a comment may follow the continuation hyphen; a continuation
 line's text is joined without removing its leading blanks; quote state does not carry over
@@ -151,6 +154,17 @@ class Record:
     word: str = ""            # structure word, see structure_word()
     block_if: bool = False    # IF without THEN on the line: a block IF follows
     chain: tuple = ()         # indices of the THEN records of the blocks enclosing this one
+    body: str = ""            # the command without $, label, comments and hyphens
+    apostrophes: bool = False  # holds an apostrophe: phase 1 must run before ``body`` is used
+
+    def __post_init__(self) -> None:
+        if self.command:
+            label, body = split_label(command_body(join_lines(self.lines)))
+            self.label = label
+            self.body = body
+            self.apostrophes = any("'" in line for line in self.lines)
+            self.word = structure_word(body)
+            self.block_if = self.word == "IF" and find_keyword(body, "THEN") < 0
 
     @property
     def text(self) -> str:
@@ -158,13 +172,7 @@ class Record:
 
 
 def make_record(lines: list[str], command: bool = True) -> Record:
-    record = Record(list(lines), command)
-    if command:
-        label, body = split_label(command_body(join_lines(lines)))
-        record.label = label
-        record.word = structure_word(body)
-        record.block_if = record.word == "IF" and find_keyword(body, "THEN") < 0
-    return record
+    return Record(list(lines), command)
 
 
 def split_records(text: str) -> list[Record]:

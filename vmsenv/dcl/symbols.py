@@ -22,7 +22,7 @@ NAME_RE = re.compile(r"[A-Za-z$_][A-Za-z0-9$_]*\Z")
 MAX_NAME = 255
 
 
-@dataclass
+@dataclass(slots=True)
 class Symbol:
     name: str           # full name, upper-case, without the asterisk
     value: Value
@@ -63,7 +63,7 @@ class SymbolTable:
         The name is used as given: callers upper-case it (``&`` substitution does not).
         """
         found = self._symbols.get(name)
-        if found is not None:
+        if found is not None or not self._abbreviable:
             return found
         for symbol in self._abbreviable.values():
             if (symbol.min_length <= len(name) < len(symbol.name)
@@ -78,6 +78,18 @@ class SymbolTable:
     def define(self, name: str, value: Value) -> Symbol:
         """Define or replace a symbol; the name may carry an abbreviation asterisk."""
         full, min_length = split_definition(name)
+        return self.define_split(full, min_length, value)
+
+    def assign(self, full: str, min_length: int, value: Value) -> None:
+        """``define`` with the name already split (split_definition): a symbol of that name
+        and abbreviation gets the new value in place."""
+        symbol = self._symbols.get(full)
+        if symbol is not None and symbol.min_length == min_length:
+            symbol.value = value
+            return
+        self.define_split(full, min_length, value)
+
+    def define_split(self, full: str, min_length: int, value: Value) -> Symbol:
         symbol = Symbol(full, value, min_length)
         self._symbols[full] = symbol
         if min_length < len(full):

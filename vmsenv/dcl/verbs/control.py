@@ -35,22 +35,36 @@ def _command_after(text: str) -> str:
     return text.strip(" \t")
 
 
+_IF_PARTS: dict[str, tuple[str, str | None]] = {}   # IF text -> (expression, command or None)
+_MAX_IF_PARTS = 4096
+
+
+def _if_parts(text: str) -> tuple[str, str | None]:
+    """(expression, command after THEN) of an IF; command None for a block IF."""
+    parts = _IF_PARTS.get(text)
+    if parts is None:
+        where = find_keyword(text, "THEN")
+        parts = (text, None) if where < 0 else (text[:where], _command_after(text[where + 4:]))
+        if len(_IF_PARTS) >= _MAX_IF_PARTS:
+            _IF_PARTS.clear()
+        _IF_PARTS[text] = parts
+    return parts
+
+
 def if_(dcl, cmd):
-    text = cmd.param("EXPRESSION")
-    where = find_keyword(text, "THEN")
-    if where < 0:
+    expression, command = _if_parts(cmd.param("EXPRESSION"))
+    if command is None:
         try:
-            condition = truth(dcl.evaluate(text))
+            condition = truth(dcl.evaluate(expression))
         except VMSError:
             dcl.skip_block()
             raise
         dcl.block_if(condition)
         return None
-    expression = text[:where]
     if not expression.strip(" \t"):
         raise VMSError(C.CLI_EXPSYN, segment="THEN")
     if truth(dcl.evaluate(expression)):
-        dcl.execute(_command_after(text[where + 4:]))
+        dcl.execute(command)
     return None
 
 
