@@ -195,3 +195,12 @@ def test_logout_removes_job_table(root):
         assert b.lnm.trnlnm("J", job) is None
     finally:
         b.logout()
+
+
+def test_a_name_like_a_cache_marker_translates(process):
+    """A logical name such as T must not meet the table-name cache."""
+    assert process.lnm.trnlnm("T") is None
+    assert process.lnm.translate("T") is None
+    process.lnm.crelnm("T", [("tee", 0)])
+    assert process.lnm.translate("T") == [("tee", 0)]
+    assert process.lnm.tables("LNM$FILE_DEV")[0] == "LNM$PROCESS_TABLE"

@@ -153,6 +153,7 @@ class Interpreter:
         self._verb_plans: dict = {}    # command text after first-token substitution -> plan
         self._table_generation = self.table.generation   # plans hold verbs of this table
         self.pending_ast = None  # callable run between two records (CTRL/Y actions)
+        self.pending_prompt: str | None = None  # the prompt read_line is waiting at
 
     # ---------------------------------------------------------------------------------------
     # State seen by verbs and lexical functions.
@@ -315,12 +316,18 @@ class Interpreter:
         An input with a read_line(prompt) of its own (the shell's terminal) does both."""
         if self.input is None:
             return None
-        terminal_read = getattr(self.input, "read_line", None)
-        if terminal_read is not None:
-            return terminal_read(prompt)
-        self.levels[0].out.write(prompt)
-        self.levels[0].out.flush()
-        line = self.input.readline()
+        # While waiting, the prompt is known to asynchronous writers (OPCOM messages), which
+        # write it again after their message.
+        self.pending_prompt = prompt
+        try:
+            terminal_read = getattr(self.input, "read_line", None)
+            if terminal_read is not None:
+                return terminal_read(prompt)
+            self.levels[0].out.write(prompt)
+            self.levels[0].out.flush()
+            line = self.input.readline()
+        finally:
+            self.pending_prompt = None
         if not line:
             return None
         return line.rstrip("\n").rstrip("\r")

@@ -65,7 +65,8 @@ class LogicalNames:
         self._shared: dict[str, Table] = {}
         self._gen = -1
         self._seq = -1
-        self._cache: dict[tuple, object] = {}
+        self._cache: dict[tuple, Entry | None] = {}          # translations
+        self._table_cache: dict[tuple, tuple[str, ...]] = {}  # table names of a table name
         self._bootstrap_process_directory()
 
     # ------------------------------------------------------------------ state
@@ -87,7 +88,7 @@ class LogicalNames:
         bucket.append(entry)
         if entry.is_table:
             self._local.setdefault(entry.name, {})
-        self._cache.clear()
+        self._clear_caches()
 
     def _drop_local(self, entries: Iterable[Entry]) -> None:
         for entry in entries:
@@ -99,7 +100,7 @@ class LogicalNames:
                 for sub in list(self._local.get(entry.name, {}).values()):
                     self._drop_local(list(sub))
                 self._local.pop(entry.name, None)
-        self._cache.clear()
+        self._clear_caches()
 
     def _refresh(self) -> None:
         """Bring the shared tables up to date: the logged changes only, or everything."""
@@ -117,7 +118,7 @@ class LogicalNames:
                 if entry is not None:
                     self._add_shared(self._shared, entry)
         self._gen, self._seq = gen, seq
-        self._cache.clear()
+        self._clear_caches()
 
     @staticmethod
     def _add_shared(shared: dict[str, Table], entry: Entry) -> None:
@@ -136,6 +137,10 @@ class LogicalNames:
         for e in gone:
             if e.is_table:
                 self._shared.pop(e.name, None)
+
+    def _clear_caches(self) -> None:
+        self._cache.clear()
+        self._table_cache.clear()
 
     def _sync(self) -> None:
         if self.store.generation.read() != self._gen:
@@ -166,12 +171,12 @@ class LogicalNames:
     def tables(self, tabnam: str, mode: int = N.USER, case_blind: bool = True) -> list[str]:
         """The table names a table name or table search list stands for, in order."""
         self._sync()
-        key = ("T", tabnam, mode, case_blind)
-        hit = self._cache.get(key)
+        key = (tabnam, mode, case_blind)
+        hit = self._table_cache.get(key)
         if hit is None:
             found: list[str] = []
             self._expand(tabnam, mode, case_blind, 0, found)
-            hit = self._cache[key] = tuple(found)
+            hit = self._table_cache[key] = tuple(found)
         return list(hit)
 
     def _expand(self, name: str, mode: int, case_blind: bool, depth: int,

@@ -25,13 +25,14 @@ from vmsenv import condition as C
 from vmsenv import detached, images
 from vmsenv.condition import VMSError
 from vmsenv.dcl.cld import FILE, REQUIRED, REST, Parameter, Qualifier, Verb
+from vmsenv.dcl.level import INTERACTIVE
 from vmsenv.files import FileError
 from vmsenv.process import ALL_PRIVILEGES
 
 
 def _image_input(dcl):
     """SYS$INPUT of an image: the terminal at the interactive level, else the data lines."""
-    if dcl.level.kind == "INTERACTIVE" or dcl.depth == 0:
+    if dcl.level.kind == INTERACTIVE:
         return dcl.input
     return io.StringIO("".join(line + "\n" for line in dcl.read_data_lines()))
 
