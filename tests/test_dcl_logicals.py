@@ -246,3 +246,11 @@ def test_last_table_and_mode_qualifier_wins(dcl):
     run(dcl, "DEFINE/SYSTEM/PROCESS/USER/SUPERVISOR APP_W w")
     assert run(dcl, 'WRITE SYS$OUTPUT F$TRNLNM("APP_W",,,,,"TABLE_NAME"), " ", '
                     'F$TRNLNM("APP_W",,,,,"ACCESS_MODE")') == "LNM$PROCESS_TABLE SUPERVISOR\n"
+
+
+def test_lexical_numeric_arguments_take_dcl_integer_rules(dcl):
+    run(dcl, 'DEFINE APP_L "alpha","beta"')
+    # A string index that is not a number counts as 0, as everywhere in DCL.
+    assert run(dcl, 'WRITE SYS$OUTPUT F$TRNLNM("APP_L",,"abc"), F$TRNLNM("APP_L",,"1")') == (
+        "alphabeta\n")
+    assert run(dcl, 'WRITE SYS$OUTPUT "[", F$SEARCH("NOSUCH.X","abc"), "]"') == "[]\n"

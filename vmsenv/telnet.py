@@ -428,6 +428,9 @@ def resolve(host: str, port: int) -> list[tuple]:
         except socket.gaierror as exc:
             failure = failure or exc
             continue
+        except (UnicodeError, ValueError):     # a name the resolver cannot even encode
+            failure = failure or socket.gaierror(socket.EAI_NONAME, "invalid host name")
+            continue
         for fam, _, _, _, addr in infos:
             if (fam, addr) not in found:
                 found.append((fam, addr))

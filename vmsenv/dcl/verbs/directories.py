@@ -22,6 +22,7 @@ from vmsenv import condition as C
 from vmsenv import filespec as fsp
 from vmsenv.condition import VMSError
 from vmsenv.dcl.cld import FILE, REQUIRED, Parameter, Qualifier, Verb
+from vmsenv.dcl.values import to_int
 from vmsenv.files import FileError, SearchContexts
 
 
@@ -147,7 +148,7 @@ def f_search(dcl, args):
     contexts = getattr(process, "search_contexts", None)
     if contexts is None:
         contexts = process.search_contexts = SearchContexts()
-    stream_id = 0 if stream in (None, "") else int(stream)
+    stream_id = 0 if stream in (None, "") else to_int(stream)
     return process.files.f_search(contexts, _text(spec), stream_id,
                                   process_default=process.process_default())
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from vmsenv import condition as C
 from vmsenv.condition import VMSError
 from vmsenv.dcl.cld import OPTIONAL, REQUIRED, TEXT, Parameter, Qualifier, Verb
+from vmsenv.dcl.values import to_int
 from vmsenv.lnm import display
 from vmsenv.lnm import names as N
 
@@ -285,7 +286,7 @@ def _keyword(text, choices: tuple[str, ...]) -> str:
 def f_trnlnm(dcl, args):
     name, table, index, mode, case, item = (list(args) + [None] * 6)[:6]
     table = str(table) if table not in (None, "") else "LNM$DCL_LOGICAL"
-    index = 0 if index in (None, "") else int(index)
+    index = 0 if index in (None, "") else to_int(index)
     mode = N.USER if mode in (None, "") else N.mode_from_name(str(mode))
     case_blind = case in (None, "") or _keyword(case, ("CASE_BLIND", "CASE_SENSITIVE")) \
         == "CASE_BLIND"
