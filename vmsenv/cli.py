@@ -81,15 +81,80 @@ def dismount_cmd(device: str, root_dir: str) -> None:
         fail(err)
 
 
+@main.command("cert")
+@root_option
+@click.option("--cn", "common_name", help="Host name in the certificate (default: the local "
+              "host's full name, from TCPIP$INET_HOST and TCPIP$INET_DOMAIN).")
+@click.option("--days", default=365, show_default=True, type=click.IntRange(1, 36500),
+              help="Days the certificate is valid.")
+def cert_cmd(root_dir: str, common_name: str | None, days: int) -> None:
+    """Make a self-signed certificate and key at SSL$CERTS:SERVER.CRT and SSL$KEY:SERVER.KEY
+    (new versions; the key file mode 0600). Needs SSL$STARTUP to have run."""
+    from vmsenv import tcpip
+    from vmsenv.process import Process
+
+    root = open_root(root_dir)
+    process = Process(root, mode="OTHER")
+    try:
+        if not common_name:
+            def lookup(name):
+                entry = process.lnm.trnlnm(name)
+                return entry.values[0][0] if entry is not None and entry.values else None
+            common_name = tcpip.local_host_name(lookup, root.node)
+        certificate = tcpip.make_self_signed(common_name, days)
+        cert_spec, key_spec = tcpip.write_certificate(process, certificate)
+    except cond.VMSError as err:
+        fail(err)
+    finally:
+        process.logout()
+    click.echo(f"%VMSENV-I-CERT, certificate {cert_spec} for {common_name}, valid {days} days")
+    click.echo(f"%VMSENV-I-KEY, private key {key_spec} (not encrypted, mode 0600)")
+
+
+@main.command("boot")
+@root_option
+def boot_cmd(root_dir: str) -> None:
+    """Boot: run SYS$STARTUP:SYSTARTUP_VMS.COM as SYSTEM (once; see vmsenv.boot)."""
+    from vmsenv import boot
+
+    root = open_root(root_dir)
+    try:
+        code = boot.boot(root, sys.stdout)
+    except cond.VMSError as err:
+        fail(err)
+    sys.exit(code)
+
+
+@main.command("shutdown")
+@root_option
+def shutdown_cmd(root_dir: str) -> None:
+    """Run SYS$MANAGER:SYSHUTDWN.COM, then stop every process of the root."""
+    from vmsenv import boot
+
+    root = open_root(root_dir)
+    try:
+        code = boot.shutdown(root, sys.stdout)
+    except cond.VMSError as err:
+        fail(err)
+    sys.exit(code)
+
+
 @main.command("status")
 @root_option
 def status_cmd(root_dir: str) -> None:
-    """Show the root, its node name and its devices."""
+    """Show the root, its node name, its devices, the boot time and the processes."""
+    from vmsenv import boot, vmstime
+
     root = open_root(root_dir)
     click.echo(f"Root:  {root.path}")
     click.echo(f"Node:  {root.node}")
     for name, path in root.devices().items():
         click.echo(f"Device {name}: {path}")
+    booted = boot.booted_at(root)
+    click.echo(f"Booted: {vmstime.format_ftime(booted)}" if booted else "Booted: no")
+    click.echo("")
+    for line in boot.system_lines(root):
+        click.echo(line)
 
 
 if __name__ == "__main__":

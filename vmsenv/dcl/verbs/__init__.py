@@ -28,6 +28,12 @@ MODULES = (
     "accounts",
     "files",
     "fileio",
+    "telnet",
+    "opcom",
+    "system",
+    "help",
+    "tcpip",
+    "processes",
 )
 
 
