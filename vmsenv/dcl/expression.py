@@ -22,6 +22,7 @@ symbol ``name`` is read as an operand, without upper-casing: with ``n = "x"``, `
 up the symbol ``x`` and fails), parentheses and lexical function calls ``F$NAME(arg,...)``.
 Omitted arguments (``F$TRNLNM(n,,1)``) are passed as None.  A lexical function whose Python
 function has ``symbol_name_argument = True`` (F$TYPE) receives its first argument as a symbol
+(``symbol_name_arguments = (n, ...)`` names other positions, as F$CONTEXT's context symbol)
 name, not evaluated; anything else there gives SYMDEL.
 
 Errors: UNDSYM (``\\NAME\\``), IVFNAM (``\\F$NOSUCH(\\``), ABFNAM, SYMDEL (too many
@@ -71,6 +72,15 @@ _DOT_OPS = _NUMERIC_CMP | _STRING_CMP | {".NOT.", ".AND.", ".OR."}
 _COMPARISONS = _NUMERIC_CMP | _STRING_CMP
 MAX_NESTING = 32
 
+
+
+def _symbol_name_at(function, position: int) -> bool:
+    """Whether the lexical function takes the argument at position as a symbol name,
+    unevaluated: F$TYPE's and F$PID's first (symbol_name_argument), F$CONTEXT's second
+    (symbol_name_arguments)."""
+    if position == 0 and getattr(function, "symbol_name_argument", False):
+        return True
+    return position in getattr(function, "symbol_name_arguments", ())
 
 def _compare(op: str, a, b) -> int:
     result = {
@@ -329,7 +339,7 @@ class Evaluator:
                     raise self.fail(C.CLI_SYMDEL)
                 if self.is_op(",", ")"):
                     args.append(None)
-                elif not args and getattr(function, "symbol_name_argument", False):
+                elif _symbol_name_at(function, len(args)):
                     args.append(self.symbol_name())
                 else:
                     args.append(self.or_expr())
@@ -596,7 +606,7 @@ class _Compiler:
                     raise _NotCompiled
                 if self.is_op(",", ")"):
                     args.append("None")
-                elif not args and getattr(function, "symbol_name_argument", False):
+                elif _symbol_name_at(function, len(args)):
                     token = self.peek()
                     after = self.tokens[self.pos + 1]
                     if token.kind != "name" or after.kind != "op" or after.value not in (",", ")"):

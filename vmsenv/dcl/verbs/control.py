@@ -109,6 +109,10 @@ def exit_(dcl, cmd):
 
 
 def stop(dcl, cmd):
+    """STOP ends every procedure level; STOP name (or /IDENTIFICATION) stops a process."""
+    if cmd.param("PROCESS_NAME") is not None:
+        from vmsenv.dcl.verbs.processes import stop_process
+        return stop_process(dcl, cmd)
     dcl.stop()
     return None
 
@@ -172,7 +176,7 @@ VERBS = [
     Verb("GOSUB", (Parameter("LABEL", required=True, prompt="Label"),), handler=gosub),
     Verb("RETURN", (Parameter("STATUS", type=EXPRESSION),), handler=return_),
     Verb("EXIT", (Parameter("STATUS", type=EXPRESSION),), handler=exit_),
-    Verb("STOP", handler=stop),
+    Verb("STOP", (Parameter("PROCESS_NAME"),), handler=stop),
     Verb("CONTINUE", handler=continue_),
     Verb("CALL", (Parameter("LABEL", required=True, prompt="Label"),) + _PARAMS, (_OUTPUT,),
          handler=call),

@@ -13,7 +13,8 @@ F$GETSYI(item[,node]) -- items of this node only; another node name gives
   fills them); NODE_SWTYPE "VMS " (4 characters);
 - NODENAME: the root's node name; SCSNODE the same, blank-padded to 6 characters [I: scripts
   trim it with F$EDIT, which only makes sense if it is padded];
-- BOOTTIME: when the host booted (the emulated system runs as long as its host), as $ASCTIM
+- BOOTTIME: when `vmsenv boot` booted the root (vmsenv.boot.boot_time), else when the host
+  booted, as $ASCTIM
   prints an absolute time (day blank-padded);
 - CLUSTER_MEMBER "FALSE" (no cluster); ACTIVECPU_CNT and AVAILCPU_CNT: the host's CPUs.
 
@@ -26,8 +27,8 @@ group needs nothing (OX-PRIV, measured).  Items:
   identifier, ``[SYSTEM]``, ``[TCPIP$AUX,TCPIP$POP]``, else ``[g,m]`` in octal), GRP and MEM
   (integers), PID, MASTER_PID, OWNER ("" for a process that has no owner), PRCNAM, MODE,
   NODENAME, TERMINAL (as the registry has it, ``_TNA3:``), IMAGNAME ("" while no image runs),
-  LOGINTIM (the start time, $ASCTIM form), CLINAME "DCL", PRIB 4 (every process runs at the
-  interactive base priority; priorities are not emulated), CPUTIM (CPU time used, in 10 ms
+  LOGINTIM (the start time, $ASCTIM form), CLINAME "DCL", PRIB the account's base priority
+  (vmsenv.boot.base_priority; priorities are shown, not emulated), CPUTIM (CPU time used, in 10 ms
   units, from the host);
 - CURPRIV, PROCPRIV, AUTHPRIV: privilege names joined by commas, in the order of the
   privilege bits (PRVDEF: CMKRNL, CMEXEC, SYSNAM, ...).  PROCPRIV (the permanent mask) is the
@@ -56,18 +57,17 @@ from __future__ import annotations
 import datetime as _dt
 import os
 
+from vmsenv import boot, uaf, vmstime
 from vmsenv import condition as C
-from vmsenv import uaf, vmstime
 from vmsenv.condition import VMSError
 from vmsenv.dcl.cld import Qualifier, Verb
 from vmsenv.dcl.values import parse_number, to_int, to_str
 
-SYSTEM_VERSION = "V8.4-2L1"
+SYSTEM_VERSION = boot.VERSION
 ARCH_NAME = "Alpha"
 ARCH_TYPE = 2
 HW_NAME = "AlphaServer ES40"
 PAGE_SIZE = 8192
-BASE_PRIORITY = 4
 
 # Privileges in PRVDEF bit order (bit 0 first), with the names DCL prints.
 PRIVILEGE_BITS = (
@@ -108,19 +108,6 @@ def logout_line(username: str, when: _dt.datetime | None = None) -> str:
 # ---------------------------------------------------------------------------------------------
 # F$GETSYI.
 # ---------------------------------------------------------------------------------------------
-def host_boot_time() -> _dt.datetime:
-    """When the host booted (Linux /proc/stat), else when this process started."""
-    try:
-        with open("/proc/stat", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("btime "):
-                    boot = _dt.datetime.fromtimestamp(int(line.split()[1]))
-                    return vmstime.truncate(boot)
-    except OSError:
-        pass
-    return vmstime.current_time()
-
-
 def _cpus(dcl) -> int:
     return os.cpu_count() or 1
 
@@ -135,7 +122,7 @@ _SYI = {
     "NODE_SWTYPE": lambda dcl: "VMS ",
     "NODENAME": lambda dcl: dcl.process.root.node,
     "SCSNODE": lambda dcl: dcl.process.root.node.ljust(6),
-    "BOOTTIME": lambda dcl: vmstime.format_ftime(host_boot_time()),
+    "BOOTTIME": lambda dcl: vmstime.format_ftime(boot.boot_time(dcl.process.root)),
     "CLUSTER_MEMBER": lambda dcl: "FALSE",
     "ACTIVECPU_CNT": _cpus,
     "AVAILCPU_CNT": _cpus,
@@ -235,7 +222,7 @@ _JPI = {
     "OWNER": lambda dcl, t: f"{t.owner:08X}" if t.owner else "",
     "PID": lambda dcl, t: f"{t.pid:08X}",
     "PRCNAM": lambda dcl, t: t.name,
-    "PRIB": lambda dcl, t: BASE_PRIORITY,
+    "PRIB": lambda dcl, t: boot.base_priority(t.root, t.username),
     "PROCPRIV": _privileges("PROCPRIV"),
     "TERMINAL": lambda dcl, t: t.terminal,
     "UIC": lambda dcl, t: uic_text(t.root, t.uic),
