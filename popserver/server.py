@@ -49,6 +49,14 @@ clients finish; when the last has left, `serve()` returns and the image exits wi
 `close()` is the forced stop (used by tests and the Python caller): current connections are
 shut down as if dropped (nothing committed).
 
+The image also stops in that orderly way when its service is disabled: once the POP entry of
+the services database has been Enabled during the server's life (when the image read it at
+start, or later), `TCPIP DISABLE SERVICE POP` (or `TCPIP SET NOSERVICE POP`) is a shutdown
+request, noticed within SERVICE_POLL_SECONDS. SYS$STARTUP:TCPIP$POP_SHUTDOWN.COM stops the
+server this way (as TCP/IP Services' service shutdown procedures disable their service), then
+waits a bounded time before it uses STOP. An entry that is Disabled when the server starts (a
+server run outside the startup procedure) is watched for the change from Enabled only.
+
 TLS
 ---
 SSL counts as installed when SSL$STARTUP.COM has run (SSL$ROOT, SSL$CERTS, SSL$KEY and SSL$COM
@@ -115,6 +123,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from popserver import auth
 from popserver import protocol as P
 from popserver.config import LogLevel, Settings, read_settings
 from popserver.headers import HeaderPolicy, HostEnvironment, policy_from_settings
@@ -124,13 +133,14 @@ from vmsenv import tcpip
 from vmsenv.condition import VMSError
 from vmsenv.lnm.store import SharedStore
 
-MAILSTORE_FACTORY: str | None = None
+MAILSTORE_FACTORY: str | None = "popserver.maildrop:from_context"
 """``module:function`` of the mail store factory; None: none is configured (the server then
 refuses to start)."""
 
 SSL_NAMES = ("SSL$ROOT", "SSL$CERTS", "SSL$KEY", "SSL$COM")
 SSL_IMAGES = ("SYS$LIBRARY:SSL$LIBCRYPTO_SHR32.EXE", "SYS$LIBRARY:SSL$LIBSSL_SHR.EXE")
 HANDSHAKE_SECONDS = 30.0
+SERVICE_POLL_SECONDS = 0.5
 REFUSAL_SECONDS = 5.0
 RECV_SIZE = 65536
 OPCOM_CLASSES = ("NETWORK", "SECURITY")
@@ -179,58 +189,6 @@ class ServerContext:
     mail_directory: Callable[[object], str] | None = None
     """uaf.Account -> the VMS directory of the user's mail (with device); the mail store may
     set it; None means the login directory."""
-
-
-# ======================================================================= SYSUAF
-class UafAuthenticator:
-    """protocol.Authenticator over SYSUAF, safe to call from client threads."""
-
-    def __init__(self, context: ServerContext):
-        self._context = context
-
-    def _record(self, username: str):
-        from vmsenv import uaf
-
-        name = username.strip().upper()
-        try:
-            uaf.valid_username(name)
-        except VMSError:
-            return None
-        return uaf.get(self._context.roots.get(), name)
-
-    def find_account(self, username: str) -> P.Account | None:
-        record = self._record(username)
-        if record is None:
-            return None
-        return P.Account(record.username, disuser="DISUSER" in record.flags,
-                         dismail="DISMAIL" in record.flags, expired=record.is_expired(),
-                         privileges=frozenset(record.authorized))
-
-    def verify_password(self, account: P.Account, password: str) -> bool:
-        from vmsenv import uaf
-
-        return uaf.password_matches(self._context.roots.get(), account.username, password)
-
-    def apop_secret(self, account: P.Account) -> str | None:
-        record = self._record(account.username)
-        if record is None:
-            return None
-        where = self._context.mail_directory
-        directory = where(record) if where is not None else record.login_spec
-        process = self._context.process
-        with self._context.files_lock:
-            try:
-                ref = process.files.lookup(directory + "POP_SECRET.DAT",
-                                           process_default=process.process_default())
-            except VMSError:
-                return None
-        try:
-            data = ref.path.read_bytes()
-        except OSError:
-            return None
-        lines = data.decode("latin-1").splitlines()
-        secret = lines[0] if lines else ""
-        return secret or None
 
 
 # ======================================================================= TLS
@@ -453,6 +411,10 @@ class PopServer:
             self._acceptor.join()
         for sock in (self._wake_r, self._wake_w):
             sock.close()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Whether the server has shut down, waiting at most timeout seconds for it."""
+        return self._done.wait(timeout)
 
     def request_shutdown(self) -> None:
         """ServerControl: an orderly shutdown. Returns at once."""
@@ -873,7 +835,7 @@ def _run(process, settings, log, mailstore_factory, fail, on_ready, failure_dela
     mailstore = factory(context)
     service = endpoint.service
     server = PopServer(
-        settings, UafAuthenticator(context), mailstore, host=host.local_host, log=log,
+        settings, auth.SysuafAuthenticator.from_context(context), mailstore, host=host.local_host, log=log,
         cleartext=(endpoint.address, endpoint.port),
         secure=None if settings.disable_ssl else (endpoint.address, settings.ssl_port),
         tls=tls.context,
@@ -889,9 +851,25 @@ def _run(process, settings, log, mailstore_factory, fail, on_ready, failure_dela
     log.info(f"POP server ready, {settings.maximum_threads} client threads at most")
     if on_ready is not None:
         on_ready(server)
+    _watch_service(roots, server, log, service is not None and service.enabled)
     server.serve()
     log.info("POP server stopped")
     return C.SS_NORMAL
+
+
+def _watch_service(roots: ThreadRoots, server: PopServer, log: RunLog,
+                   seen_enabled: bool) -> None:
+    """Until the server has shut down: request an orderly shutdown when the POP service entry,
+    Enabled when the server started or later, is disabled or removed (see Shutdown in the
+    module documentation)."""
+    while not server.wait(SERVICE_POLL_SECONDS):
+        entry = tcpip.get_service(roots.get(), tcpip.POP)
+        if entry is not None and entry.enabled:
+            seen_enabled = True
+        elif seen_enabled:
+            log.info("service POP is disabled: orderly shutdown")
+            server.request_shutdown()
+            return
 
 
 def image_main(ctx) -> int:
@@ -901,5 +879,5 @@ def image_main(ctx) -> int:
 
 __all__ = [
     "MAILSTORE_FACTORY", "PopServer", "ServerContext", "ThreadRoots", "TlsSetup",
-    "UafAuthenticator", "host_environment", "image_main", "load_tls", "run", "ssl_installed",
+    "host_environment", "image_main", "load_tls", "run", "ssl_installed",
 ]

@@ -499,12 +499,13 @@ def test_port_in_use(users, store):
     assert out.getvalue() == "%SYSTEM-F-DUPLNAM, duplicate name\n"
 
 
-def test_no_mail_store(root):
-    out = dcl(root, "RUN SYS$SYSTEM:TCPIP$POP_SERVER", "SHOW SYMBOL $STATUS")
-    assert "%SYSTEM-F-ABORT, abort" in out
+def test_the_image_serves_mail_mai():
+    """The image binds the MAIL.MAI mail store and SYSUAF (popserver/maildrop.py, auth.py)."""
+    from popserver import maildrop
+
+    assert S.MAILSTORE_FACTORY == "popserver.maildrop:from_context"
+    assert S._factory(S.MAILSTORE_FACTORY) is maildrop.from_context
     assert "TCPIP$POP_SERVER" in images.SYSTEM_IMAGES["sysexe"]
-    log = (root.sysdevice / "tcpip$pop" / "pop_run.log").read_text()
-    assert "no mail store is configured" in log
 
 
 # ------------------------------------------------------------------ TLS
