@@ -157,5 +157,56 @@ def status_cmd(root_dir: str) -> None:
         click.echo(line)
 
 
+@main.command("deliver")
+@click.argument("users")
+@root_option
+@click.option("--from", "sender", metavar="ADDR",
+              help="The sender's address (default: the message's own From: and the like).")
+@click.option("--vms-from", "vms_from", metavar="TEXT",
+              help="A VMS From: stored as given (NODE::USER), as DECnet mail would.")
+@click.option("--subject", help="The Subj: (with --vms-from: a plain VMS message, no headers).")
+def deliver_cmd(users: str, root_dir: str, sender: str | None, vms_from: str | None,
+                subject: str | None) -> None:
+    """Deliver the message on standard input to USER[,USER...] as SMTP would."""
+    from vmsenv.mail import inbound
+
+    if sender is not None and vms_from is not None:
+        raise click.UsageError("--from and --vms-from exclude each other")
+    root = open_root(root_dir)
+    try:
+        data = sys.stdin.buffer.read()
+    except (OSError, ValueError) as err:
+        fail(cond.VMSError(cond.MAIL_OPENIN, "SYS$INPUT",
+                           secondary=[cond.VMSError(cond.VMSENV_HOSTERR, str(err))]))
+    try:
+        lines = inbound.deliver(root, users, data, sender=sender, vms_from=vms_from,
+                                subject=subject)
+    except cond.VMSError as err:
+        fail(err)
+    for line in lines:
+        click.echo(line)
+
+
+@main.command("import-mbox")
+@click.argument("user")
+@click.argument("file", type=click.Path(dir_okay=True))
+@root_option
+@click.option("--folder", default="NEWMAIL", show_default=True, help="The folder to fill.")
+def import_mbox_cmd(user: str, file: str, root_dir: str, folder: str) -> None:
+    """Import every message of the mbox FILE into USER's mail (again: only what is missing)."""
+    from vmsenv.mail import inbound
+
+    root = open_root(root_dir)
+    try:
+        result = inbound.import_mbox(root, user, file, folder=folder, progress=sys.stderr)
+    except cond.VMSError as err:
+        fail(err)
+    for err in result.failure_errors():
+        for line in err.lines():
+            click.echo(line, err=True)
+    click.echo(result.summary())
+    sys.exit(1 if result.failures else 0)
+
+
 if __name__ == "__main__":
     main()

@@ -471,9 +471,9 @@ TCPIP_EAI_NONAME = _m(0x07649658, "TCPIP", "EAI_NONAME", "unknown name or servic
 # NOSUCHMSG's texts [I].  The VMSENV messages 0x100-0x10F (customer facility below) belong to the
 # mail store, delivery and mbox import of vmsenv.mail.
 # ---------------------------------------------------------------------------------------------
-MAIL_NOTEXIST = _m(0x007E800A, "MAIL", "NOTEXIST", "folder !AS does not exist")
-MAIL_NOSUCHUSR = _m(0x007E8012, "MAIL", "NOSUCHUSR", "no such user !AS")
-MAIL_ILLFOLNAM = _m(0x007E801A, "MAIL", "ILLFOLNAM", "illegal folder name !AS")  # [I] text
+MAIL_NOTEXIST = _m(0x007E80DA, "MAIL", "NOTEXIST", "folder !AS does not exist")
+MAIL_NOSUCHUSR = _m(0x007E802A, "MAIL", "NOSUCHUSR", "no such user !AS")
+MAIL_ILLFOLNAM = _m(0x007E80F2, "MAIL", "ILLFOLNAM", "illegal folder name !AS")  # [I] text
 MAIL_NOSUCHMSG = _m(0x007E8022, "MAIL", "NOSUCHMSG", "message !AS does not exist")  # [I] text
 MAIL_OPENIN = SHR_OPENIN | 0x007E0002
 MAIL_OPENOUT = SHR_OPENOUT | 0x007E0002

@@ -31,6 +31,7 @@ SYSTEM_IMAGES = {
     "sysexe": {
         "AUTHORIZE": "vmsenv.authorize:image_main",
         "LOGINOUT": "vmsenv.loginout:image_main",
+        "MAIL": "vmsenv.mail.utility:image_main",
         "TCPIP$POP_SERVER": "popserver.server:image_main",
     },
 }

@@ -324,6 +324,9 @@ def run_interactive(dcl, stdin: TextIO = None, stdout: TextIO = None) -> int:
     previous = install_signals(dcl, terminal)
     terminal.command_prompts = lambda: (dcl.prompt, "_" + dcl.prompt)
     dcl.levels[0].out = stdout
+    from vmsenv.mail import notify
+
+    notify.login(dcl)          # "You have N new Mail messages." and new-mail notices
     failed_at = -1
     try:
         while True:
@@ -350,6 +353,7 @@ def run_interactive(dcl, stdin: TextIO = None, stdout: TextIO = None) -> int:
         _quiet_write(stdout, logout_line(dcl.process.username) + "\n")
         return dcl.status
     finally:
+        notify.logout(dcl)
         _quiet_write(stdout, "")
         restore_signals(previous)
         terminal.close()

@@ -34,6 +34,7 @@ MODULES = (
     "help",
     "tcpip",
     "processes",
+    "mail",
 )
 
 
