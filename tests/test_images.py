@@ -99,3 +99,23 @@ def test_detached_procedure_outlives_its_creator(root):
             time.sleep(0.05)
     finally:
         watcher.logout()
+
+
+def test_authorize_takes_the_account_of_the_uic(root):
+    home = root.sysdevice / "tcpip$pop"
+    (home / "who.com").write_text(
+        "$ DEFINE/JOB/NOLOG X Y\n"
+        "$ OPEN/WRITE F SYS$LOGIN:WHO.TXT\n"
+        "$ WRITE F F$EDIT(F$GETJPI(\"\",\"USERNAME\"),\"TRIM\"), \" \", F$ENVIRONMENT(\"DEFAULT\")\n"
+        "$ CLOSE F\n")
+    result = subprocess.run(
+        ["dcl", "--root", str(root.path), "-c",
+         "RUN/DETACHED/AUTHORIZE/UIC=[3655,2]/INPUT=SYS$SYSDEVICE:[TCPIP$POP]WHO.COM "
+         "SYS$SYSTEM:LOGINOUT.EXE"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    deadline = time.monotonic() + 30
+    while not (home / "who.txt").exists() or not (home / "who.txt").read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.2)
+    assert (home / "who.txt").read_text() == "TCPIP$POP SYS$SYSDEVICE:[TCPIP$POP]\n"

@@ -50,13 +50,17 @@ def main() -> None:
     spec = json.loads(sys.argv[1])
     handshake = os.fdopen(spec["handshake_fd"], "w")
     from vmsenv import root as rootmod
-    from vmsenv.process import Process
+    from vmsenv.process import Process, for_account
 
     try:
         root = rootmod.Root(spec["root"])
-        process = Process(root, username=spec["username"], uic=tuple(spec["uic"]),
-                          privileges=set(spec["privileges"]), terminal="", mode="OTHER",
-                          name=spec.get("process_name"))
+        if spec.get("authorize"):
+            process = for_account(root, spec["username"], set(spec["privileges"]),
+                                  terminal="", mode="OTHER", name=spec.get("process_name"))
+        else:
+            process = Process(root, username=spec["username"], uic=tuple(spec["uic"]),
+                              privileges=set(spec["privileges"]), terminal="", mode="OTHER",
+                              name=spec.get("process_name"))
     except cond.VMSError as err:
         handshake.write(f"{cond.status_hex(err.status)}\n")
         handshake.close()

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 
 from vmsenv import condition as C
 from vmsenv.condition import VMSError
+from vmsenv.dcl.lexer import quoted_string
 
 TEXT, FILE, WORD, EXPRESSION, REST = "text", "file", "word", "expression", "rest"
 NONE, OPTIONAL, REQUIRED = "none", "optional", "required"
@@ -344,27 +345,23 @@ class _Scanner:
         text, pos, start = self.text, self.pos, self.pos
         out: list[str] = []
         quoted = unquoted = False
+        depth = 0           # inside [...] or <...> a comma is part of the value ([g,m] UICs)
         while pos < len(text):
             c = text[pos]
             if c == '"':
                 quoted = True
-                pos += 1
-                while pos < len(text):
-                    if text[pos] == '"':
-                        if text[pos + 1:pos + 2] == '"':
-                            out.append('"')
-                            pos += 2
-                            continue
-                        pos += 1
-                        break
-                    out.append(text[pos])
-                    pos += 1
-            elif c in stops:
+                content, pos = quoted_string(text, pos)
+                out.append(content)
+                continue
+            if c in stops and not (depth and c == ","):
                 break
-            else:
-                unquoted = True
-                out.append(c.upper())
-                pos += 1
+            if c in "[<":
+                depth += 1
+            elif c in "]>" and depth:
+                depth -= 1
+            unquoted = True
+            out.append(c.upper())
+            pos += 1
         self.pos = pos
         return "".join(out), text[start:pos], quoted and not unquoted
 
@@ -406,6 +403,21 @@ def _find_qualifier(verb: Verb, token: str, extra: Qualifier | None = None):
     return qualifier, negated
 
 
+def _find_keyword(token: str, by_name: dict, match: Callable[[str, list[str]], list[str]]):
+    """(the keyword, negated) that a typed token names among by_name, as ``match`` compares
+    names, or as NOname for a negatable one; raises IVKEYW (none) or ABKEYW (several)."""
+    found = match(token, list(by_name))
+    negated = False
+    if not found and token.startswith("NO") and len(token) > 2:
+        found = [n for n in match(token[2:], list(by_name)) if by_name[n].negatable]
+        negated = bool(found)
+    if not found:
+        raise VMSError(C.CLI_IVKEYW, segment=token)
+    if len(found) > 1:
+        raise VMSError(C.CLI_ABKEYW, segment=token)
+    return by_name[found[0]], negated
+
+
 def _resolve_keyword(qualifier: Qualifier, text: str) -> tuple[str, str | None]:
     """A keyword value -> (canonical name or NOname, its value or None)."""
     head, value = text, None
@@ -413,17 +425,8 @@ def _resolve_keyword(qualifier: Qualifier, text: str) -> tuple[str, str | None]:
         if sep in text:
             head, value = text.split(sep, 1)
             break
-    by_name = {k.name: k for k in qualifier.keywords}
-    found = _match_prefix(head, list(by_name))
-    negated = False
-    if not found and head.startswith("NO") and len(head) > 2:
-        found = [n for n in _match_prefix(head[2:], list(by_name)) if by_name[n].negatable]
-        negated = bool(found)
-    if not found:
-        raise VMSError(C.CLI_IVKEYW, segment=head)
-    if len(found) > 1:
-        raise VMSError(C.CLI_ABKEYW, segment=head)
-    keyword = by_name[found[0]]
+    keyword, negated = _find_keyword(head, {k.name: k for k in qualifier.keywords},
+                                     _match_prefix)
     if value is None and keyword.value == REQUIRED and not negated:
         raise VMSError(C.CLI_VALREQ, segment=head)
     if value is not None and (keyword.value == NONE or negated):
@@ -556,17 +559,7 @@ def _parse_keyword_verb(verb: Verb, scan: _Scanner, name: str) -> ParsedCommand:
         if scan.eof():
             raise MissingParameter(Parameter("KEYWORD", required=True, prompt="What"))
         raise VMSError(C.CLI_IVKEYW, segment=scan.token_for_message())
-    subs = {k.name: k for k in verb.keywords}
-    found = _match_significant(token, list(subs))
-    negated = False
-    if not found and token.startswith("NO") and len(token) > 2:
-        found = [n for n in _match_significant(token[2:], list(subs)) if subs[n].negatable]
-        negated = bool(found)
-    if not found:
-        raise VMSError(C.CLI_IVKEYW, segment=token)
-    if len(found) > 1:
-        raise VMSError(C.CLI_ABKEYW, segment=token)
-    sub = subs[found[0]]
+    sub, negated = _find_keyword(token, {k.name: k for k in verb.keywords}, _match_significant)
     keyword_value = None
     save = scan.pos
     scan.skip_blanks()

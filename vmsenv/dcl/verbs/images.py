@@ -9,7 +9,9 @@ MCR name [args] runs SYS$SYSTEM:name.EXE with the rest of the line as its comman
 Detached processes: /INPUT, /OUTPUT and /ERROR are resolved by the creator (the input must
 exist; the output is a new version, default type .LOG); the process runs as the creator's user,
 with /UIC's UIC when given, and with /PRIVILEGES (at most the creator's authorized privileges
-unless it holds SETPRV) or the creator's current privileges.
+unless it holds SETPRV) or the creator's current privileges. With /AUTHORIZE it runs in the
+SYSUAF account whose UIC /UIC names (else the creator's account): that user name, its login
+directory and, without /PRIVILEGES, its default privileges.
 
 INSTALL ADD|CREATE|REPLACE|REMOVE|DELETE|LIST: the known-file list in the shared database (needs
 CMKRNL, as on VMS). /PRIVILEGED=(...) privileges are added while a known image runs;
@@ -96,6 +98,19 @@ def run_detached(dcl, cmd, spec: str) -> int:
         if not wanted <= process.authorized and "SETPRV" not in process.privileges:
             raise VMSError(C.SS_NOPRIV)
     privileges = wanted or set(process.privileges)
+    uic = _parse_uic(str(cmd.value("UIC"))) if cmd.value("UIC") else process.uic
+    username = process.username
+    authorize = bool(cmd.present("AUTHORIZE"))
+    if authorize:
+        # LOGINOUT takes the account from SYSUAF: the one whose UIC /UIC names, else the
+        # creator's; its default privileges unless /PRIVILEGES says otherwise.
+        from vmsenv import uaf
+        owners = uaf.find(process.root, uaf.format_uic(uic)) if cmd.value("UIC") else []
+        account = owners[0] if owners else uaf.get(process.root, process.username)
+        if account is not None:
+            username, uic = account.username, account.uic
+            if not wanted:
+                privileges = set(account.default_privileges)
     files = {}
     for qual, default, write in (("INPUT", ".COM", False), ("OUTPUT", ".LOG", True),
                                  ("ERROR", ".LOG", True)):
@@ -112,10 +127,10 @@ def run_detached(dcl, cmd, spec: str) -> int:
             dcl.show_error(VMSError(status, err.spec, secondary=(err.status,)))
             return err.status | C.INHIB_MSG
         files[qual] = found
-    uic = _parse_uic(str(cmd.value("UIC"))) if cmd.value("UIC") else process.uic
     request = {
         "root": str(process.root.path), "image": ref.spec, "image_path": str(ref.path),
-        "username": process.username, "uic": list(uic), "privileges": sorted(privileges),
+        "username": username, "uic": list(uic), "privileges": sorted(privileges),
+        "authorize": authorize,
         "process_name": cmd.value("PROCESS_NAME"),
         "input": str(files["INPUT"].path) if "INPUT" in files else None,
         "input_spec": files["INPUT"].spec if "INPUT" in files else None,
