@@ -6,7 +6,7 @@ import datetime as _dt
 import subprocess
 import sys
 
-from vmsenv import boot, hostproc, vmstime
+from vmsenv import boot, hostproc, images, vmstime
 from vmsenv.processes import Registry
 
 STARTUP = """\
@@ -94,8 +94,18 @@ def test_templates_are_made_once_and_never_overwritten(root):
     assert startup.read_text() == boot.STARTUP_TEMPLATE
     assert shutdown.read_text() == boot.SHUTDOWN_TEMPLATE
     assert all(line.startswith("$ ") for line in boot.STARTUP_TEMPLATE.splitlines())
+    # the template starts SSL, installs its two images and tries POP (not enabled here)
+    assert "%TCPIP-E-POPNOTENABLED" in result.stdout
+    known = [spec for _, spec, _, _ in images.known(root)]
+    assert [s.rsplit("]", 1)[1] for s in known] == ["SSL$LIBCRYPTO_SHR32.EXE",
+                                                     "SSL$LIBSSL_SHR.EXE"]
     down = vmsenv(root, "shutdown")
-    assert down.returncode == 0 and down.stdout.startswith("%SHUTDOWN-I-STOPUSER")
+    # the template's SYSHUTDWN.COM runs the POP shutdown (harmless when POP does not run)
+    assert down.returncode == 0 and down.stdout.splitlines()[:3] == [
+        "%TCPIP-I-POPSITE, running SYS$SYSROOT:[SYS$STARTUP]TCPIP$POP_SYSHUTDOWN.COM;1",
+        "%TCPIP-I-POPNOTRUN, the POP server is not running",
+        "%SHUTDOWN-I-STOPUSER, all user processes will now be stopped"]
+    assert images.known(root) == []         # known images do not survive a reboot
     startup.write_text('$ WRITE SYS$OUTPUT "mine"\n')
     shutdown.unlink()
     result = vmsenv(root, "boot")

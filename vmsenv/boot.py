@@ -50,7 +50,7 @@ import os
 from typing import TextIO
 
 from vmsenv import condition as cond
-from vmsenv import hostproc, uaf, vmstime
+from vmsenv import hostproc, images, uaf, vmstime
 from vmsenv.processes import ProcessInfo, Registry
 
 VERSION = "V8.4-2L1"   # as F$GETSYI("VERSION") reports it (verbs/system.py SYSTEM_VERSION)
@@ -69,15 +69,19 @@ $ ! `vmsenv boot` runs this procedure as SYSTEM, in the process STARTUP, each
 $ ! time the system boots.  It was created from a template because the site had
 $ ! none; it is the site's own file from now on and is never overwritten.
 $ !
-$ ! Commands a site usually puts here, in this order:
+$ SET NOON
 $ !
-$ ! Start SSL for OpenVMS (needed by the POP server's TLS listener):
-$ !   $ @SYS$STARTUP:SSL$STARTUP.COM
+$ ! SSL for OpenVMS: its logical names, and its two shareable images installed
+$ ! (the POP server offers TLS only when both are known images).
+$ @SYS$STARTUP:SSL$STARTUP.COM
+$ INSTALL CREATE SYS$LIBRARY:SSL$LIBCRYPTO_SHR32.EXE
+$ INSTALL CREATE SYS$LIBRARY:SSL$LIBSSL_SHR.EXE
 $ !
-$ ! Start TCP/IP Services, and with them the POP server:
-$ !   $ @SYS$STARTUP:TCPIP$POP_STARTUP.COM
+$ ! TCP/IP Services: the POP server, when its service is enabled
+$ ! (TCPIP SET CONFIGURATION ENABLE SERVICE POP).
+$ @SYS$STARTUP:TCPIP$POP_STARTUP.COM
 $ !
-$ EXIT
+$ EXIT 1
 """
 
 SHUTDOWN_TEMPLATE = """\
@@ -87,10 +91,11 @@ $ ! `vmsenv shutdown` runs this procedure as SYSTEM before it stops the
 $ ! system's processes.  It was created from a template because the site had
 $ ! none; it is the site's own file from now on and is never overwritten.
 $ !
-$ ! Stop services in an orderly way here, for instance the POP server:
-$ !   $ @SYS$STARTUP:TCPIP$POP_SHUTDOWN.COM
+$ SET NOON
+$ ! Stop the POP server in an orderly way (harmless when it does not run).
+$ @SYS$STARTUP:TCPIP$POP_SHUTDOWN.COM
 $ !
-$ EXIT
+$ EXIT 1
 """
 
 
@@ -364,6 +369,7 @@ def shutdown(root, out: TextIO, term_wait: float = hostproc.TERM_WAIT,
                                       f"process {info.name} ({info.pid:08X}) did not stop")
                   + "\n")
     _forget_boot(root)
+    images.forget_known(root)       # known images do not survive a reboot
     out.write("SYSTEM SHUTDOWN COMPLETE\n")
     out.flush()
     return 1 if failed else 0

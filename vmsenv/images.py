@@ -165,6 +165,15 @@ def known(root) -> list[tuple[str, str, set[str], set[str]]]:
             for p, s, v, f in rows.fetchall()]
 
 
+def forget_known(root) -> None:
+    """Empty the known-file list, as a reboot does (vmsenv shutdown)."""
+    _db(root)
+
+    def work(tx):
+        tx.execute("DELETE FROM known_images")
+    root.store.change(work)
+
+
 def is_known(root, path) -> bool:
     row = _db(root).execute("SELECT 1 FROM known_images WHERE path = ?", (_key(path),))
     return row.fetchone() is not None
