@@ -772,20 +772,18 @@ class Session:
 
     def _too_long(self) -> None:
         self._discarding = True
-        if self.config.trace:
-            self.events.append(Trace("<", "[command line longer than the limit]"))
+        self._trace("<", "[command line longer than the limit]")
         self._err(_TEXT["too_long"], command="[command line too long]")
-        if self.state is State.SASL:
-            self._move(Step.SASL_END)
+        self._leave_sasl()
 
     def _handle(self, line: str) -> None:
         if self.state is State.SASL:
             self._command = "[SASL response]"
-            self._trace_in(self._command)
+            self._trace("<", self._command)
             self._guarded("[SASL response]", self._sasl_response, line)
             return
         masked = _mask(line)
-        self._trace_in(masked)
+        self._trace("<", masked)
         verb, sep, rest = line.lstrip(" \t").partition(" ")
         key = verb.upper()
         self._command = masked
@@ -811,46 +809,42 @@ class Session:
         except Exception:  # an interface failed: report, answer, carry on
             self.events.append(InternalError(command, traceback.format_exc()))
             self._err(_TEXT["internal"], command=command)
-            if self.state is State.SASL:
-                self._move(Step.SASL_END)
+            self._leave_sasl()
 
     # ------------------------------------------------------------------ replies
     def _emit(self, data: bytes) -> None:
         self._out.append(data)
 
-    def _trace_in(self, text: str) -> None:
+    def _trace(self, direction: str, *texts: str) -> None:
+        """Lines for the trace log, when TCPIP$POP_TRACE is on."""
         if self.config.trace:
-            self.events.append(Trace("<", text))
+            self.events.extend(Trace(direction, text) for text in texts)
 
     def _ok(self, text: str = "", lines: Iterable[str] | None = None,
             payload: bytes | None = None) -> None:
         first = "+OK " + text if text else "+OK"
-        if self.config.trace:
-            self.events.append(Trace(">", first))
+        self._trace(">", first)
         if lines is None and payload is None:
             self._emit(_line(first))
             return
         parts = [first]
         if lines is not None:
             body = ["." + ln if ln.startswith(".") else ln for ln in lines]
-            if self.config.trace:
-                self.events.extend(Trace(">", ln) for ln in body)
+            self._trace(">", *body)
             parts.extend(body)
         if payload is None:
             parts.append(".")
             self._emit(("\r\n".join(parts) + "\r\n").encode("latin-1", "replace"))
             return
-        if self.config.trace:
-            self.events.append(Trace(">", f"[message text, {wire_size(payload)} octets]"))
-            self.events.append(Trace(">", "."))
+        if self.config.trace:       # wire_size only when it is traced
+            self._trace(">", f"[message text, {wire_size(payload)} octets]", ".")
         self._emit(_line(first))
         self._emit(payload)
         self._emit(CRLF + b".\r\n" if payload and not payload.endswith(CRLF) else b".\r\n")
 
     def _err(self, text: str, *, command: str | None = None, hold: bool = False) -> None:
         reply = "-ERR " + text
-        if self.config.trace:
-            self.events.append(Trace(">", reply))
+        self._trace(">", reply)
         self.events.append(CommandRejected(self._command if command is None else command,
                                            reply))
         if hold:
@@ -864,6 +858,11 @@ class Session:
         if new is None:
             raise ProtocolStateError(f"{step.value} in state {self.state.value}")
         self.state = new
+
+    def _leave_sasl(self) -> None:
+        """An AUTH PLAIN exchange that failed or was cancelled: back to AUTHORIZATION."""
+        if self.state is State.SASL:
+            self._move(Step.SASL_END)
 
     def _release(self) -> None:
         drop, self._drop = self._drop, None
@@ -891,8 +890,8 @@ class Session:
             self._move(Step.GIVE_UP)
             self.events.append(SessionEnded("FAILURES",
                                             detail="too many failed authorization attempts"))
-        elif self.state is State.SASL:
-            self._move(Step.SASL_END)
+        else:
+            self._leave_sasl()
 
     @staticmethod
     def _flags(account: Account) -> Reason | None:
@@ -909,17 +908,11 @@ class Session:
         folders = (MAIL, NEWMAIL) if self.config.use_mail_folder else (NEWMAIL,)
         try:
             drop = self.mailstore.open(account, folders)
-        except MaildropInUse as exc:
-            self.events.append(MaildropRefused(user, True, str(exc)))
-            self._err(_TEXT["in_use"].format(user=user))
-            if self.state is State.SASL:
-                self._move(Step.SASL_END)
-            return
-        except MaildropError as exc:
-            self.events.append(MaildropRefused(user, False, str(exc)))
-            self._err(_TEXT["unavailable"].format(user=user))
-            if self.state is State.SASL:
-                self._move(Step.SASL_END)
+        except (MaildropInUse, MaildropError) as exc:
+            in_use = isinstance(exc, MaildropInUse)
+            self.events.append(MaildropRefused(user, in_use, str(exc)))
+            self._err(_TEXT["in_use" if in_use else "unavailable"].format(user=user))
+            self._leave_sasl()
             return
         self._drop = drop
         try:
@@ -1015,8 +1008,7 @@ class Session:
             self._plain("" if args[1] == "=" else args[1])
             return
         self._move(Step.SASL_START)
-        if self.config.trace:
-            self.events.append(Trace(">", "+ "))
+        self._trace(">", "+ ")
         self._emit(b"+ \r\n")
 
     def _sasl_response(self, line: str) -> None:
@@ -1134,26 +1126,25 @@ class Session:
     def cmd_stat(self, args: list[str], rest: str) -> None:
         self._ok(_TEXT["stat"].format(count=self._count, octets=self._octets))
 
-    def cmd_list(self, args: list[str], rest: str) -> None:
+    def _scan_listing(self, args: list[str], field: Callable[[MessageInfo], object],
+                      text: str) -> None:
+        """LIST and UIDL: ``+OK n field`` for the message asked for, else ``+OK text`` and a
+        ``n field`` line for each message not deleted."""
         if args:
             i = self._message(args[0])
             if i is not None:
-                self._ok(f"{i + 1} {self._msgs[i].size}")
+                self._ok(f"{i + 1} {field(self._msgs[i])}")
             return
         deleted = self._deleted
-        lines = [f"{i + 1} {m.size}" for i, m in enumerate(self._msgs) if i not in deleted]
-        self._ok(_TEXT["list"].format(count=self._count, s=_plural(self._count),
-                                      octets=self._octets), lines=lines)
+        self._ok(text, lines=[f"{i + 1} {field(m)}" for i, m in enumerate(self._msgs)
+                              if i not in deleted])
+
+    def cmd_list(self, args: list[str], rest: str) -> None:
+        self._scan_listing(args, lambda m: m.size, _TEXT["list"].format(
+            count=self._count, s=_plural(self._count), octets=self._octets))
 
     def cmd_uidl(self, args: list[str], rest: str) -> None:
-        if args:
-            i = self._message(args[0])
-            if i is not None:
-                self._ok(f"{i + 1} {self._msgs[i].uid}")
-            return
-        deleted = self._deleted
-        lines = [f"{i + 1} {m.uid}" for i, m in enumerate(self._msgs) if i not in deleted]
-        self._ok(_TEXT["uidl"], lines=lines)
+        self._scan_listing(args, lambda m: m.uid, _TEXT["uidl"])
 
     def _wire(self, i: int, body_lines: int | None) -> bytes | None:
         assert self._drop is not None
@@ -1275,11 +1266,7 @@ def _mask(line: str) -> str:
     key = verb.upper()
     if key == "PASS" and rest:
         return f"{verb} ***"
-    if key == "APOP":
-        parts = rest.split()
-        if len(parts) >= 2:
-            return f"{verb} {parts[0]} ***"
-    if key == "AUTH":
+    if key in ("APOP", "AUTH"):
         parts = rest.split()
         if len(parts) >= 2:
             return f"{verb} {parts[0]} ***"

@@ -46,13 +46,6 @@ def lines_of(dcl) -> list[str]:
     return text.splitlines()
 
 
-def run(dcl, *commands: str) -> list[str]:
-    lines_of(dcl)
-    for command in commands:
-        dcl.run_line(command)
-    return lines_of(dcl)
-
-
 def proc(dcl, disk, text: str, name: str = "TEST.COM") -> list[str]:
     """Run a procedure written in DKA200:[T.IO]; returns its output lines."""
     (disk / "t" / "io" / name.lower()).write_text(textwrap.dedent(text).lstrip("\n"))
@@ -110,7 +103,7 @@ def test_read_past_end_without_label_signals_eof(dcl, disk):
     assert out == [EOF, "after %X0001827A x=only"]
 
 
-def test_end_of_file_obeys_on_error(dcl, disk):
+def test_end_of_file_obeys_on_error(dcl, disk, output):
     (disk / "t" / "io" / "empty.dat").write_text("")
     out = proc(dcl, disk, """
         $ OPEN f EMPTY
@@ -119,7 +112,7 @@ def test_end_of_file_obeys_on_error(dcl, disk):
     """)
     assert out == [EOF]
     assert status(dcl) == "%X1001827A"
-    run(dcl, "CLOSE f")
+    output(dcl, "CLOSE f")
 
 
 def test_open_missing_file(dcl, disk):
@@ -142,22 +135,22 @@ def test_open_missing_file(dcl, disk):
     assert dcl.files == {}
 
 
-def test_open_missing_directory_and_wildcard(dcl):
-    assert run(dcl, "OPEN/WRITE f [.NOWHERE]X.TXT") == [
+def test_open_missing_directory_and_wildcard(dcl, output):
+    assert output(dcl, "OPEN/WRITE f [.NOWHERE]X.TXT") == [
         "%DCL-E-OPENOUT, error opening DKA200:[T.IO.NOWHERE]X.TXT; as output",
         "-RMS-E-DNF, directory not found"]
     assert status(dcl) == "%X1001C04A"
-    assert run(dcl, "OPEN f *.TXT") == [
+    assert output(dcl, "OPEN f *.TXT") == [
         "%DCL-E-OPENIN, error opening DKA200:[T.IO]*.TXT; as input",
         "-RMS-F-WLD, invalid wildcard operation"]
 
 
-def test_unopened_names(dcl):
-    assert run(dcl, "CLOSE nothing") == [UNDFIL]
+def test_unopened_names(dcl, output):
+    assert output(dcl, "CLOSE nothing") == [UNDFIL]
     assert status(dcl) == "%X00038188"
-    assert run(dcl, "READ nothing: x") == [UNDFIL]
-    assert run(dcl, 'WRITE nothing "x"') == [UNDFIL]
-    assert run(dcl, "CLOSE/NOLOG nothing") == []
+    assert output(dcl, "READ nothing: x") == [UNDFIL]
+    assert output(dcl, 'WRITE nothing "x"') == [UNDFIL]
+    assert output(dcl, "CLOSE/NOLOG nothing") == []
     assert status(dcl) == "%X10038188"
 
 
@@ -194,19 +187,19 @@ def test_write_creates_versions_append_adds_and_default_type(dcl, disk):
     assert host(disk, "list.dat;2") == "v2\n"
 
 
-def test_append_after_last_record_without_line_feed(dcl, disk):
+def test_append_after_last_record_without_line_feed(dcl, disk, output):
     (disk / "t" / "io" / "tail.dat").write_bytes(b"one\ntwo")
-    run(dcl, "OPEN/APPEND f TAIL", 'WRITE f "three"', "CLOSE f")
+    output(dcl, "OPEN/APPEND f TAIL", 'WRITE f "three"', "CLOSE f")
     assert host(disk, "tail.dat") == "one\ntwo\nthree\n"
-    out = run(dcl, "OPEN f TAIL", "READ f a", "READ f b", "READ f c",
-              'WRITE SYS$OUTPUT a, "|", b, "|", c', "CLOSE f")
+    out = output(dcl, "OPEN f TAIL", "READ f a", "READ f b", "READ f c",
+                 'WRITE SYS$OUTPUT a, "|", b, "|", c', "CLOSE f")
     assert out == ["one|two|three"]
 
 
-def test_logical_name_of_an_open_file(dcl):
-    out = run(dcl, "OPEN/WRITE outfile: NOTE.TXT", "SHOW LOGICAL/FULL OUTFILE",
-              'IF F$TRNLNM("OUTFILE") .NES. "" THEN CLOSE OUTFILE',
-              "SHOW LOGICAL OUTFILE")
+def test_logical_name_of_an_open_file(dcl, output):
+    out = output(dcl, "OPEN/WRITE outfile: NOTE.TXT", "SHOW LOGICAL/FULL OUTFILE",
+                 'IF F$TRNLNM("OUTFILE") .NES. "" THEN CLOSE OUTFILE',
+                 "SHOW LOGICAL OUTFILE")
     assert out == ['   "OUTFILE" [super] = "_DKA200:" (LNM$PROCESS_TABLE)',
                    "%SHOW-S-NOTRAN, no translation for logical name OUTFILE"]
     assert "OUTFILE" not in dcl.files
@@ -228,34 +221,34 @@ def test_files_stay_open_across_procedure_levels(dcl, disk):
     assert out == ["from inner+from outer"]
 
 
-def test_second_open_of_a_name_keeps_the_first_file(dcl, disk):
+def test_second_open_of_a_name_keeps_the_first_file(dcl, disk, output):
     (disk / "t" / "io" / "a.dat").write_text("from a\n")
     (disk / "t" / "io" / "b.dat").write_text("from b\n")
-    out = run(dcl, "OPEN f A", "OPEN f B", "READ f x", "WRITE SYS$OUTPUT x", "CLOSE f")
+    out = output(dcl, "OPEN f A", "OPEN f B", "READ f x", "WRITE SYS$OUTPUT x", "CLOSE f")
     assert out == ["from a"]
 
 
-def test_write_and_append_conflict(dcl):
-    assert run(dcl, "OPEN/WRITE/APPEND f X") == [
+def test_write_and_append_conflict(dcl, output):
+    assert output(dcl, "OPEN/WRITE/APPEND f X") == [
         "%DCL-W-CONFLICT, illegal combination of command elements - check documentation",
         " \\APPEND\\"]
     assert dcl.files == {}
 
 
-def test_access_is_checked(dcl, disk):
+def test_access_is_checked(dcl, disk, output):
     (disk / "t" / "io" / "ro.dat").write_text("r\n")
-    out = run(dcl, "OPEN f RO", 'WRITE f "no"', "CLOSE f", "OPEN/WRITE w WO", "READ w x",
-              "CLOSE w")
+    out = output(dcl, "OPEN f RO", 'WRITE f "no"', "CLOSE f", "OPEN/WRITE w WO", "READ w x",
+                 "CLOSE w")
     fac = "%RMS-F-FAC, record operation not permitted by specified file access (FAC)"
     assert out == [fac, fac]
     assert status(dcl) == "%X00010001"
 
 
-def test_update_replaces_the_last_record_read(dcl, disk):
+def test_update_replaces_the_last_record_read(dcl, disk, output):
     (disk / "t" / "io" / "upd.dat").write_text("aaa\nbbb\nccc\n")
-    out = run(dcl, "OPEN/READ/WRITE f UPD", 'WRITE/UPDATE f "zzz"', "READ f x", "READ f x",
-              'WRITE/UPDATE f "BBB"', 'WRITE/UPDATE f "BBB"', "READ f x",
-              'WRITE/UPDATE f "too long"', "CLOSE f")
+    out = output(dcl, "OPEN/READ/WRITE f UPD", 'WRITE/UPDATE f "zzz"', "READ f x", "READ f x",
+                 'WRITE/UPDATE f "BBB"', 'WRITE/UPDATE f "BBB"', "READ f x",
+                 'WRITE/UPDATE f "too long"', "CLOSE f")
     assert out == [
         "%RMS-F-CUR, no current record (operation not preceded by $GET/$FIND)",
         "%RMS-F-CUR, no current record (operation not preceded by $GET/$FIND)",
@@ -263,27 +256,27 @@ def test_update_replaces_the_last_record_read(dcl, disk):
     assert host(disk, "upd.dat") == "aaa\nBBB\nccc\n"
 
 
-def test_read_write_file_adds_records_at_its_end(dcl, disk):
+def test_read_write_file_adds_records_at_its_end(dcl, disk, output):
     (disk / "t" / "io" / "rw.dat").write_text("one\n")
-    out = run(dcl, "OPEN/READ/WRITE f RW", "READ f x", 'WRITE f "two"', "READ f y",
-              "SHOW SYMBOL $STATUS", "CLOSE f")
+    out = output(dcl, "OPEN/READ/WRITE f RW", "READ f x", 'WRITE f "two"', "READ f y",
+                 "SHOW SYMBOL $STATUS", "CLOSE f")
     assert out == [EOF, '  $STATUS == "%X0001827A"']
     assert host(disk, "rw.dat") == "one\ntwo\n"
 
 
-def test_keyed_access_is_refused(dcl, disk):
+def test_keyed_access_is_refused(dcl, disk, output):
     (disk / "t" / "io" / "seq.dat").write_text("rec\n")
     iop = "%RMS-F-IOP, operation invalid for file organization or device"
-    out = run(dcl, "OPEN/READ/WRITE f SEQ", 'READ/KEY="rec" f x', "READ/INDEX=1 f x",
-              "READ/DELETE f x", "READ/NOLOCK f x", "WRITE SYS$OUTPUT x", "CLOSE f")
+    out = output(dcl, "OPEN/READ/WRITE f SEQ", 'READ/KEY="rec" f x', "READ/INDEX=1 f x",
+                 "READ/DELETE f x", "READ/NOLOCK f x", "WRITE SYS$OUTPUT x", "CLOSE f")
     assert out == [iop, iop, iop, "rec"]
 
 
-def test_close_disposition_delete(dcl, disk):
-    run(dcl, "OPEN/WRITE t SCRATCH.TMP", 'WRITE t "x"', "CLOSE/DISPOSITION=DELETE t")
+def test_close_disposition_delete(dcl, disk, output):
+    output(dcl, "OPEN/WRITE t SCRATCH.TMP", 'WRITE t "x"', "CLOSE/DISPOSITION=DELETE t")
     assert not (disk / "t" / "io" / "scratch.tmp").exists()
     assert status(dcl) == "%X00010001"
-    out = run(dcl, "OPEN/WRITE t SCRATCH.TMP", "CLOSE/DISPOSITION=PRINT t")
+    out = output(dcl, "OPEN/WRITE t SCRATCH.TMP", "CLOSE/DISPOSITION=PRINT t")
     assert out[0] == "%DCL-W-IVKEYW, unrecognized keyword - check validity and spelling"
 
 
@@ -319,57 +312,57 @@ def test_read_sys_input_data_is_verified_with_image_verify(dcl, disk):
     assert out == ["echoed data", "echoed data"]
 
 
-def test_read_sys_command_prompts(dcl):
+def test_read_sys_command_prompts(dcl, output):
     dcl.input = io.StringIO("typed text\nsecond\n")
-    out = run(dcl, "READ SYS$COMMAND a", 'READ/PROMPT="Name? " SYS$INPUT b',
-              'WRITE SYS$OUTPUT a, "|", b', "READ SYS$COMMAND c")
+    out = output(dcl, "READ SYS$COMMAND a", 'READ/PROMPT="Name? " SYS$INPUT b',
+                 'WRITE SYS$OUTPUT a, "|", b', "READ SYS$COMMAND c")
     assert out == ["DATA:Name? typed text|second", "DATA:" + EOF]
     assert status(dcl) == "%X0001827A"
 
 
 @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs setitimer")
-def test_read_time_out_on_a_silent_terminal(dcl, disk):
+def test_read_time_out_on_a_silent_terminal(dcl, disk, output):
     reader, writer = os.pipe()
     try:
         dcl.input = os.fdopen(reader, "r")
         start = time.monotonic()
-        out = run(dcl, 'READ/TIME_OUT=0/PROMPT="> " SYS$COMMAND x')
+        out = output(dcl, 'READ/TIME_OUT=0/PROMPT="> " SYS$COMMAND x')
         assert time.monotonic() - start < 2
         assert out == ["> %SYSTEM-F-TIMEOUT, device timeout"]
         assert status(dcl) == "%X0000022C"
-        assert run(dcl, "READ/TIME_OUT=256/PROMPT=x SYS$COMMAND x") == [
+        assert output(dcl, "READ/TIME_OUT=256/PROMPT=x SYS$COMMAND x") == [
             "%DCL-W-IVVALU, invalid value syntax - see command documentation", " \\256\\"]
     finally:
         os.close(writer)
         dcl.input.close()
 
 
-def test_inquire(dcl):
+def test_inquire(dcl, output):
     dcl.input = io.StringIO('  yes   please \n"Keep Case"  too\nglobal\nraw: text\n')
-    out = run(dcl, "INQUIRE answer")
+    out = output(dcl, "INQUIRE answer")
     assert status(dcl) == "%X00030001"
-    out += run(dcl, "INQUIRE q2 Proceed   with  it?", "INQUIRE/GLOBAL g3 \"Global one\"",
-               "INQUIRE/NOPUNCTUATION n4 \"Plain> \"", "SHOW SYMBOL answer", "SHOW SYMBOL q2",
-               "SHOW SYMBOL/GLOBAL g3", "SHOW SYMBOL/LOCAL n4")
+    out += output(dcl, "INQUIRE q2 Proceed   with  it?", "INQUIRE/GLOBAL g3 \"Global one\"",
+                  "INQUIRE/NOPUNCTUATION n4 \"Plain> \"", "SHOW SYMBOL answer", "SHOW SYMBOL q2",
+                  "SHOW SYMBOL/GLOBAL g3", "SHOW SYMBOL/LOCAL n4")
     assert out == ["ANSWER: ",
                    'PROCEED WITH IT?: Global one: Plain>   ANSWER = "YES PLEASE"',
                    '  Q2 = "Keep Case TOO"',
                    '  G3 == "GLOBAL"',
                    '  N4 = "RAW: TEXT"']
-    assert run(dcl, "INQUIRE late") == ["LATE: " + EOF]
+    assert output(dcl, "INQUIRE late") == ["LATE: " + EOF]
     assert status(dcl) == "%X0001827A"
 
 
 # ---------------------------------------------------------------------------------------------
 # WAIT.
 # ---------------------------------------------------------------------------------------------
-def test_wait(dcl):
+def test_wait(dcl, output):
     start = time.monotonic()
-    assert run(dcl, "WAIT 00:00:00.05") == []
+    assert output(dcl, "WAIT 00:00:00.05") == []
     assert time.monotonic() - start >= 0.04
     assert status(dcl) == "%X00000001"
-    assert run(dcl, "WAIT 0-0:0:0.01") == []
-    assert run(dcl, "WAIT 1:2:xx") == [
+    assert output(dcl, "WAIT 0-0:0:0.01") == []
+    assert output(dcl, "WAIT 1:2:xx") == [
         "%DCL-W-IVDTIME, invalid delta time - use DDDD-HH:MM:SS.CC format", " \\1:2:XX\\"]
     assert status(dcl) == "%X00038298"
 
@@ -407,24 +400,24 @@ def test_create_from_procedure_data(dcl, disk):
     assert host(disk, "empty") == ""
 
 
-def test_create_interactively_reads_to_end_of_input(dcl, disk):
+def test_create_interactively_reads_to_end_of_input(dcl, disk, output):
     dcl.input = io.StringIO("typed one\ntyped two\n")
-    assert run(dcl, "CREATE TYPED.TXT") == []
+    assert output(dcl, "CREATE TYPED.TXT") == []
     assert host(disk, "typed.txt") == "typed one\ntyped two\n"
 
 
-def test_create_errors_and_directory_syntax(dcl, disk):
-    out = run(dcl, "CREATE [.NOWHERE]X.TXT")
+def test_create_errors_and_directory_syntax(dcl, disk, output):
+    out = output(dcl, "CREATE [.NOWHERE]X.TXT")
     assert out == ["%CREATE-E-OPENOUT, error opening DKA200:[T.IO.NOWHERE]X.TXT; as output",
                    "-RMS-E-DNF, directory not found"]
     assert status(dcl) == "%X1001C04A"
-    assert run(dcl, "CREATE/DIRECTORY [.NOWHERE]") == []
+    assert output(dcl, "CREATE/DIRECTORY [.NOWHERE]") == []
     assert (disk / "t" / "io" / "nowhere").is_dir()
-    assert run(dcl, "CREATE *.TXT")[1] == "-RMS-F-WLD, invalid wildcard operation"
+    assert output(dcl, "CREATE *.TXT")[1] == "-RMS-F-WLD, invalid wildcard operation"
 
 
-def test_bad_symbol_name_reads_nothing(dcl, disk):
+def test_bad_symbol_name_reads_nothing(dcl, disk, output):
     (disk / "t" / "io" / "keep.dat").write_text("first\nsecond\n")
-    out = run(dcl, "OPEN f KEEP", "READ f 9lives", "READ f ok", "WRITE SYS$OUTPUT ok", "CLOSE f")
+    out = output(dcl, "OPEN f KEEP", "READ f 9lives", "READ f ok", "WRITE SYS$OUTPUT ok", "CLOSE f")
     assert out == ["%DCL-W-IVSYMB, invalid symbol name - start name with an alphabetic character",
                    " \\9LIVES\\", "first"]

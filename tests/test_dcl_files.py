@@ -28,15 +28,6 @@ def dcl(process, disk):
     return interp
 
 
-def run(dcl, *lines: str) -> str:
-    out = dcl.out
-    out.seek(0)
-    out.truncate()
-    for line in lines:
-        dcl.run_line(line)
-    return out.getvalue()
-
-
 def status(dcl) -> str:
     return dcl.lookup_symbol("$STATUS")
 
@@ -103,7 +94,7 @@ def test_compare_resynchronises_on_three_matching_records():
 
 
 # ------------------------------------------------------------------------------ DIRECTORY
-def test_directory_layout_and_totals(dcl, disk):
+def test_directory_layout_and_totals(dcl, disk, run):
     put(disk / "a.txt", "one\n")
     put(disk / "a.txt;2", "one\ntwo\n")
     put(disk / "b.dat", "x\n")
@@ -116,7 +107,7 @@ def test_directory_layout_and_totals(dcl, disk):
         "\nDirectory DKA200:[T]\n\nB.DAT;1             \n\nTotal of 1 file.\n")
 
 
-def test_directory_size_and_date_columns(dcl, disk):
+def test_directory_size_and_date_columns(dcl, disk, run):
     when = dt.datetime(2001, 5, 9, 22, 18, 51, 690000)
     put(disk / "decus.txt", "x" * 100 + "\n", when)
     put(disk / "readme.txt", "y" * 600 + "\n", when)
@@ -133,7 +124,7 @@ def test_directory_size_and_date_columns(dcl, disk):
     assert "Total of 1 file, 2/" in out
 
 
-def test_directory_grand_total_and_search_list(dcl, disk):
+def test_directory_grand_total_and_search_list(dcl, disk, run):
     for sub in ("a", "b"):
         (disk / sub).mkdir()
         put(disk / sub / "x.txt", "x\n")
@@ -150,7 +141,7 @@ def test_directory_grand_total_and_search_list(dcl, disk):
     assert run(dcl, "TYPE SL:Y.TXT") == "y\n"
 
 
-def test_directory_versions_columns_total_heading(dcl, disk):
+def test_directory_versions_columns_total_heading(dcl, disk, run):
     for v in (1, 2, 3):
         put(disk / ("f.txt" if v == 1 else f"f.txt;{v}"), f"{v}\n")
     assert run(dcl, "DIRECTORY/VERSIONS=2") == (
@@ -164,7 +155,7 @@ def test_directory_versions_columns_total_heading(dcl, disk):
     assert run(dcl, "DIRECTORY/BRIEF/SIZE F.TXT;3").splitlines()[3] == "F.TXT;3             "
 
 
-def test_directory_full(dcl, disk):
+def test_directory_full(dcl, disk, run):
     when = dt.datetime(2001, 6, 15, 16, 51, 23, 470000)
     put(disk / "essai.f", "program essai\n      end\n", when)
     lines = run(dcl, "DIRECTORY/FULL").splitlines()
@@ -178,7 +169,7 @@ def test_directory_full(dcl, disk):
     assert lines[-1].startswith("Total of 1 file, 1/")
 
 
-def test_directory_no_files_and_missing_directory(dcl, disk):
+def test_directory_no_files_and_missing_directory(dcl, disk, run):
     assert run(dcl, "DIRECTORY NOSUCH.TXT") == "%DIRECT-W-NOFILES, no files found\n"
     assert status(dcl) == "%X10798008"
     assert run(dcl, "DIRECTORY [NOSUCH]") == (
@@ -187,7 +178,7 @@ def test_directory_no_files_and_missing_directory(dcl, disk):
         "-SYSTEM-W-NOSUCHFILE, no such file\n")
 
 
-def test_directory_output_and_selection(dcl, disk):
+def test_directory_output_and_selection(dcl, disk, run):
     put(disk / "keep.txt", "k\n")
     put(disk / "skip.log", "s\n")
     assert run(dcl, "DIRECTORY/OUTPUT=LIST.OUT/EXCLUDE=*.LOG") == ""
@@ -198,7 +189,7 @@ def test_directory_output_and_selection(dcl, disk):
 
 
 # ------------------------------------------------------------------------------ TYPE
-def test_type_files_lists_and_wildcards(dcl, disk):
+def test_type_files_lists_and_wildcards(dcl, disk, run):
     put(disk / "a.txt", "alpha\n")
     put(disk / "b.txt", "beta\nlast")
     assert run(dcl, "TYPE A.TXT,B.TXT") == "alpha\nbeta\nlast\n"
@@ -210,14 +201,14 @@ def test_type_files_lists_and_wildcards(dcl, disk):
     assert status(dcl) == "%X00000001"
 
 
-def test_type_missing_file(dcl, disk):
+def test_type_missing_file(dcl, disk, run):
     assert run(dcl, "TYPE NOSUCH.TXT") == (
         "%TYPE-W-SEARCHFAIL, error searching for DKA200:[T]NOSUCH.TXT;\n"
         "-RMS-E-FNF, file not found\n")
     assert status(dcl) == "%X10951238"
 
 
-def test_type_temporary_defaults_and_output(dcl, disk):
+def test_type_temporary_defaults_and_output(dcl, disk, run):
     (disk / "sub").mkdir()
     put(disk / "sub" / "c.txt", "c\n")
     put(disk / "sub" / "d.txt", "d\n")
@@ -226,14 +217,14 @@ def test_type_temporary_defaults_and_output(dcl, disk):
     assert (disk / "copy.lis").read_text() == "c\n"
 
 
-def test_image_verbs_run_down_user_mode_names(dcl, disk):
+def test_image_verbs_run_down_user_mode_names(dcl, disk, run):
     put(disk / "a.txt", "a\n")
     run(dcl, "DEFINE/USER_MODE XYZ A.TXT", "TYPE XYZ")
     assert run(dcl, 'WRITE SYS$OUTPUT "[", F$TRNLNM("XYZ"), "]"') == "[]\n"
 
 
 # ------------------------------------------------------------------------------ COPY / APPEND
-def test_copy_versions_and_log(dcl, disk):
+def test_copy_versions_and_log(dcl, disk, run):
     put(disk / "a.txt", "one\n")
     put(disk / "a.txt;4", "four\n")
     assert run(dcl, "COPY/LOG A.TXT B.TXT") == (
@@ -245,7 +236,7 @@ def test_copy_versions_and_log(dcl, disk):
     assert (disk / "a.bak").read_text() == "one\n"
 
 
-def test_copy_concatenates_and_reports_errors(dcl, disk):
+def test_copy_concatenates_and_reports_errors(dcl, disk, run):
     put(disk / "a.txt", "a\n")
     put(disk / "b.txt", "b1\nb2")
     assert run(dcl, "COPY/LOG A.TXT,B.TXT ALL.LIS") == (
@@ -262,7 +253,7 @@ def test_copy_concatenates_and_reports_errors(dcl, disk):
         "-SYSTEM-W-NOSUCHFILE, no such file"]
 
 
-def test_append(dcl, disk):
+def test_append(dcl, disk, run):
     put(disk / "a.txt", "a1\na2\n")
     put(disk / "log.txt", "start")
     assert run(dcl, "APPEND/LOG A.TXT LOG.TXT") == (
@@ -276,7 +267,7 @@ def test_append(dcl, disk):
 
 
 # ------------------------------------------------------------------------------ RENAME
-def test_rename(dcl, disk):
+def test_rename(dcl, disk, run):
     put(disk / "a.txt;3", "a\n")
     put(disk / "b.txt", "old b\n")
     (disk / "sub").mkdir()
@@ -295,7 +286,7 @@ def test_rename(dcl, disk):
 
 
 # ------------------------------------------------------------------------------ DELETE / PURGE
-def test_delete_needs_a_version(dcl, disk):
+def test_delete_needs_a_version(dcl, disk, run):
     put(disk / "a.txt", "a\n")
     assert run(dcl, "DELETE A.TXT") == (
         "%DELETE-E-DELVER, explicit version number or wild card required\n")
@@ -303,7 +294,7 @@ def test_delete_needs_a_version(dcl, disk):
     assert (disk / "a.txt").exists()
 
 
-def test_delete_versions_and_log(dcl, disk):
+def test_delete_versions_and_log(dcl, disk, run):
     put(disk / "a.txt", "a\n")
     put(disk / "a.txt;2", "a" * 700 + "\n")
     put(disk / "b.txt", "b\n")
@@ -320,7 +311,7 @@ def test_delete_versions_and_log(dcl, disk):
     assert status(dcl) == "%X10931238"
 
 
-def test_delete_directory_files(dcl, disk):
+def test_delete_directory_files(dcl, disk, run):
     (disk / "empty").mkdir()
     (disk / "full").mkdir()
     put(disk / "full" / "x.txt", "x\n")
@@ -332,7 +323,7 @@ def test_delete_directory_files(dcl, disk):
     assert not (disk / "empty").exists()
 
 
-def test_purge(dcl, disk):
+def test_purge(dcl, disk, run):
     put(disk / "a.txt", "1\n")
     for v in (2, 3, 4):
         put(disk / f"a.txt;{v}", f"{v}\n")
@@ -349,7 +340,7 @@ def test_purge(dcl, disk):
 
 
 # ------------------------------------------------------------------------------ SEARCH
-def test_search_one_file_and_several(dcl, disk):
+def test_search_one_file_and_several(dcl, disk, run):
     put(disk / "a.txt", "first line\nSecond Line\nthird\n")
     put(disk / "b.txt", "nothing\nline in b\n")
     assert run(dcl, 'SEARCH A.TXT "line"') == "first line\nSecond Line\n"
@@ -364,7 +355,7 @@ def test_search_one_file_and_several(dcl, disk):
     assert run(dcl, "SEARCH/WINDOW=0 *.TXT third") == "DKA200:[T]A.TXT;1\n"
 
 
-def test_search_no_match_and_missing_file(dcl, disk):
+def test_search_no_match_and_missing_file(dcl, disk, run):
     put(disk / "a.txt", "abc\n")
     assert run(dcl, "SEARCH A.TXT zzz") == "%SEARCH-I-NOMATCHES, no strings matched\n"
     assert status(dcl) == "%X08D78053"
@@ -378,7 +369,7 @@ def test_search_no_match_and_missing_file(dcl, disk):
 
 
 # ------------------------------------------------------------------------------ DIFFERENCES
-def test_differences_changed_file(dcl, disk):
+def test_differences_changed_file(dcl, disk, run):
     put(disk / "s.r", "a\ninteger fd\nb\nc\nd\n")
     put(disk / "s.r;2", "a\ninteger comint\ninteger fd\nb\nc\nd\n")
     assert run(dcl, "DIFFERENCES S.R") == (
@@ -400,7 +391,7 @@ def test_differences_changed_file(dcl, disk):
     assert status(dcl) == "%X006C8013"
 
 
-def test_differences_identical_and_errors(dcl, disk):
+def test_differences_identical_and_errors(dcl, disk, run):
     put(disk / "x.txt", "same\n")
     put(disk / "y.txt", "same\n")
     assert run(dcl, "DIFFERENCES X.TXT Y") == (
@@ -420,7 +411,7 @@ def test_differences_identical_and_errors(dcl, disk):
 
 
 # ------------------------------------------------------------------------------ F$FILE_ATTRIBUTES
-def test_file_attributes(dcl, disk):
+def test_file_attributes(dcl, disk, run):
     when = dt.datetime(2026, 8, 7, 18, 51, 27, 240000)
     put(disk / "f.dat", "z" * 600 + "\nab\n", when)
     (disk / "sub").mkdir()
@@ -446,7 +437,7 @@ def test_file_attributes(dcl, disk):
     assert run(dcl, 'X = F$FILE("NOSUCH.DAT","EOF")') == "%RMS-E-FNF, file not found\n"
 
 
-def test_every_write_creates_a_new_version(dcl, disk):
+def test_every_write_creates_a_new_version(dcl, disk, run):
     put(disk / "a.txt", "a\n")
     run(dcl, "COPY A.TXT OUT.TXT", "COPY A.TXT OUT.TXT", "COPY A.TXT OUT.TXT")
     assert sorted(p.name for p in disk.iterdir()) == [
@@ -455,7 +446,7 @@ def test_every_write_creates_a_new_version(dcl, disk):
     assert sorted(p.name for p in disk.iterdir()) == ["a.txt", "out.txt;3"]
 
 
-def test_directory_owner_and_protection_columns(dcl, disk):
+def test_directory_owner_and_protection_columns(dcl, disk, run):
     os.chmod(put(disk / "essai.f", "x\n"), 0o640)
     (disk / "sub").mkdir()
     os.chmod(disk / "sub", 0o755)

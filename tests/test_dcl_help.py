@@ -11,18 +11,6 @@ from vmsenv.dcl.interpreter import Interpreter
 from vmsenv.dcl.verbs import help as H
 
 
-class FakeNames:
-    def image_rundown(self):
-        pass
-
-
-class FakeProcess:
-    pid = 0x2A
-    username = "SYSTEM"
-    privileges = set()
-    lnm = FakeNames()
-
-
 # ---------------------------------------------------------------------------------------------
 # The column layout, checked against rows of a real HELP listing.
 # ---------------------------------------------------------------------------------------------
@@ -183,8 +171,8 @@ def test_lexicals():
 # The HELP verb in an interpreter.
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture
-def dcl():
-    return Interpreter(FakeProcess(), io.StringIO(), modules=("help", "system", "session"))
+def dcl(fake_process):
+    return Interpreter(fake_process(), io.StringIO(), modules=("help", "system", "session"))
 
 
 def test_help_verb_without_prompting(dcl):

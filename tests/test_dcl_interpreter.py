@@ -6,7 +6,6 @@ import textwrap
 import pytest
 
 from vmsenv import condition as C
-from vmsenv.condition import VMSError
 from vmsenv.dcl.cld import Verb
 from vmsenv.dcl.interpreter import Interpreter
 
@@ -14,49 +13,14 @@ IVVERB = "%DCL-W-IVVERB, unrecognized command verb - check validity and spelling
 USGOTO = "%DCL-W-USGOTO, target of GOTO not found - check spelling and presence of label"
 
 
-class FakeNames:
-    def __init__(self):
-        self.rundowns = 0
-
-    def image_rundown(self):
-        self.rundowns += 1
-
-
-class FakeProcess:
-    """What the interpreter uses of a process; file specs are names in one host directory."""
-
-    pid = 0x2A
-    username = "SYSTEM"
-    privileges = {"SYSPRV"}
-
-    def __init__(self, directory):
-        self.directory = directory
-        self.lnm = FakeNames()
-
-    def resolve_file(self, spec, default_type, for_write=False):
-        name = spec if "." in spec else spec + default_type
-        path = self.directory / name.lower()
-        if not for_write and not path.exists():
-            missing = VMSError(C.RMS_FNF)
-            missing.spec = f"DKA0:[TEST]{name.upper()};"   # as files.FileError carries it
-            raise missing
-        if for_write and spec.upper().startswith("[.NOSUCH]"):
-            missing = VMSError(C.RMS_DNF)
-            missing.spec = f"DKA0:[TEST.NOSUCH]{name[9:].upper()};"
-            raise missing
-        return f"DKA0:[TEST]{name.upper()};1", path
-
-    def default_spec(self):
-        return "DKA0:[TEST]"
-
-
 def procedure(text):
     return textwrap.dedent(text).lstrip("\n")
 
 
 @pytest.fixture
-def dcl(tmp_path):
-    return Interpreter(FakeProcess(tmp_path), io.StringIO())
+def dcl(fake_process, tmp_path):
+    """An interpreter whose file specifications are names of files in tmp_path."""
+    return Interpreter(fake_process(tmp_path, privileges={"SYSPRV"}), io.StringIO())
 
 
 def run(dcl, text, params=(), name="TEST.COM", **files):
@@ -601,7 +565,7 @@ def test_run_line(dcl):
     assert dcl.out.getvalue().splitlines() == ["x=42", "%SYSTEM-F-ABORT, abort"]
 
 
-def test_interactive_session(tmp_path):
+def test_interactive_session(dcl):
     typed = "\n".join([
         "x = 1",
         "WRITE SYS$OUTPUT -",
@@ -619,7 +583,6 @@ def test_interactive_session(tmp_path):
         "",
     ])
     out = io.StringIO()
-    dcl = Interpreter(FakeProcess(tmp_path), io.StringIO())
     status = dcl.interactive(io.StringIO(typed), out)
     assert out.getvalue().split("\n") == [
         "$ $ _$ 2",

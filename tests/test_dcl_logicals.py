@@ -16,20 +16,11 @@ def dcl(process):
     return Interpreter(process, io.StringIO())
 
 
-def run(dcl, *lines: str) -> str:
-    out = dcl.out
-    out.seek(0)
-    out.truncate()
-    for line in lines:
-        dcl.run_line(line)
-    return out.getvalue()
-
-
 def status(dcl) -> str:
     return dcl.lookup_symbol("$STATUS")
 
 
-def test_define_and_show(dcl):
+def test_define_and_show(dcl, run):
     assert run(dcl, 'DEFINE APP_ONE "first value"', "SHOW LOGICAL APP_ONE",
                "SHOW LOGICAL/FULL APP_ONE") == (
         '   "APP_ONE" = "first value" (LNM$PROCESS_TABLE)\n'
@@ -37,7 +28,7 @@ def test_define_and_show(dcl):
     assert status(dcl) == "%X00030001"
 
 
-def test_supersede_message_and_nolog(dcl):
+def test_supersede_message_and_nolog(dcl, run):
     run(dcl, "DEFINE APP_ONE x")
     assert run(dcl, 'DEFINE APP_ONE "y"') == (
         "%DCL-I-SUPERSEDE, previous value of APP_ONE has been superseded\n")
@@ -46,7 +37,7 @@ def test_supersede_message_and_nolog(dcl):
     assert run(dcl, "WRITE SYS$OUTPUT F$TRNLNM(\"app_one\")") == "Z\n"
 
 
-def test_too_many_parameters(dcl):
+def test_too_many_parameters(dcl, run):
     assert run(dcl, "DEFINE app_up lower value") == (
         "%DCL-W-MAXPARM, too many parameters - reenter command with fewer parameters\n"
         " \\VALUE\\\n")
@@ -55,12 +46,12 @@ def test_too_many_parameters(dcl):
     assert status(dcl) == "%X10788019"
 
 
-def test_assign_drops_colon(dcl):
+def test_assign_drops_colon(dcl, run):
     run(dcl, 'ASSIGN "assigned" APP_ASG:')
     assert run(dcl, "SHOW LOGICAL APP_ASG") == '   "APP_ASG" = "assigned" (LNM$PROCESS_TABLE)\n'
 
 
-def test_chain_is_followed(dcl):
+def test_chain_is_followed(dcl, run):
     run(dcl, 'DEFINE APP_ONE "end"', "DEFINE APP_TWO APP_ONE", "DEFINE APP_THREE APP_TWO:")
     assert run(dcl, "SHOW LOGICAL APP_THREE") == (
         '   "APP_THREE" = "APP_TWO:" (LNM$PROCESS_TABLE)\n'
@@ -68,7 +59,7 @@ def test_chain_is_followed(dcl):
         '2  "APP_ONE" = "end" (LNM$PROCESS_TABLE)\n')
 
 
-def test_loop_of_names_does_not_hang(dcl):
+def test_loop_of_names_does_not_hang(dcl, run):
     run(dcl, "DEFINE LOOP_A LOOP_B", "DEFINE LOOP_B LOOP_A")
     lines = run(dcl, "SHOW LOGICAL LOOP_A").splitlines()
     assert lines[0] == '   "LOOP_A" = "LOOP_B" (LNM$PROCESS_TABLE)'
@@ -76,7 +67,7 @@ def test_loop_of_names_does_not_hang(dcl):
     assert len(lines) == 11
 
 
-def test_search_list_and_attributes(dcl):
+def test_search_list_and_attributes(dcl, run):
     run(dcl, 'DEFINE APP_LIST "alpha","Beta",gamma')
     assert run(dcl, "SHOW LOGICAL/FULL APP_LIST") == (
         '   "APP_LIST" [super] = "alpha" (LNM$PROCESS_TABLE)\n\t= "Beta"\n\t= "GAMMA"\n')
@@ -95,7 +86,7 @@ def test_search_list_and_attributes(dcl):
         '   "APP_EXEC" [exec] = "EXEC" (LNM$PROCESS_TABLE)\n')
 
 
-def test_job_group_system_and_shadowing(dcl):
+def test_job_group_system_and_shadowing(dcl, run):
     p = dcl.process
     run(dcl, 'DEFINE/JOB APP_J "job value"', 'DEFINE/GROUP APP_G "group value"',
         'DEFINE/SYSTEM APP_BOTH "in system"', 'DEFINE APP_BOTH "in process"')
@@ -110,7 +101,7 @@ def test_job_group_system_and_shadowing(dcl):
     assert run(dcl, 'WRITE SYS$OUTPUT "[", F$TRNLNM("APP_BOTH", "LNM$SYSTEM"), "]"') == "[]\n"
 
 
-def test_wildcard_listing(dcl):
+def test_wildcard_listing(dcl, run):
     p = dcl.process
     run(dcl, 'DEFINE APP_LA "alpha","Beta"', "DEFINE APP_LB APP_LA", "DEFINE APP_X y")
     assert run(dcl, "SHOW LOGICAL APP_L*") == (
@@ -125,7 +116,7 @@ def test_wildcard_listing(dcl):
         '\n(LNM$PROCESS_TABLE)\n\n  "APP_X" = "Y"\n')
 
 
-def test_name_tables_and_search_lists(dcl):
+def test_name_tables_and_search_lists(dcl, run):
     run(dcl, "CREATE/NAME_TABLE APP_TAB", 'DEFINE/TABLE=APP_TAB APP_IN "in table"',
         'DEFINE/TABLE=APP_TAB APP_IN2 "also"')
     assert run(dcl, "SHOW LOGICAL/TABLE=APP_TAB") == (
@@ -149,7 +140,7 @@ def test_name_tables_and_search_lists(dcl):
     assert run(dcl, "SHOW LOGICAL/TABLE=APP_TAB") == '\n(APP_TAB)\n\n  "APP_IN" = "in table"\n'
 
 
-def test_directories(dcl):
+def test_directories(dcl, run):
     out = run(dcl, "SHOW LOGICAL/FULL/TABLE=LNM$SYSTEM_DIRECTORY LNM$DCL_LOGICAL")
     assert out == (
         '   "LNM$DCL_LOGICAL" [super] = "LNM$FILE_DEV" (LNM$SYSTEM_DIRECTORY)\n'
@@ -170,13 +161,17 @@ ITEMS = ("VALUE,LENGTH,MAX_INDEX,TABLE,TABLE_NAME,TERMINAL,CONCEALED,CONFINE,NO_
          "CRELOG,ACCESS_MODE")
 
 
-def items(dcl, name, table="") -> list[str]:
-    table = f'"{table}"' if table else ""
-    return [run(dcl, f'WRITE SYS$OUTPUT "[", F$TRNLNM("{name}",{table},,,,"{i}"), "]"').strip()
-            for i in ITEMS.split(",")]
+@pytest.fixture
+def items(run):
+    """``items(dcl, name, table="")``: every F$TRNLNM item of a name, each in brackets."""
+    def trnlnm_items(dcl, name, table="") -> list[str]:
+        table = f'"{table}"' if table else ""
+        return [run(dcl, f'WRITE SYS$OUTPUT "[", F$TRNLNM("{name}",{table},,,,"{i}"), "]"')
+                .strip() for i in ITEMS.split(",")]
+    return trnlnm_items
 
 
-def test_f_trnlnm_items(dcl):
+def test_f_trnlnm_items(dcl, items, run):
     run(dcl, 'DEFINE/TRANSLATION_ATTRIBUTES=(CONCEALED,TERMINAL) APP_CONC "DKA200:[T.X.]"')
     assert items(dcl, "APP_CONC") == [
         "[DKA200:[T.X.]]", "[13]", "[0]", "[FALSE]", "[LNM$PROCESS_TABLE]", "[TRUE]", "[TRUE]",
@@ -188,7 +183,7 @@ def test_f_trnlnm_items(dcl):
     assert items(dcl, "SYS$DISK")[9] == "[TRUE]"      # CRELOG
 
 
-def test_f_trnlnm_index_mode_case(dcl):
+def test_f_trnlnm_index_mode_case(dcl, run):
     run(dcl, 'DEFINE APP_L "alpha","Beta",gamma', 'DEFINE APP_M "a"/TRANS=CONCEALED,"b"',
         "DEFINE/EXEC APP_E e", 'DEFINE "AppMixed" "mixed"')
     assert run(dcl, 'WRITE SYS$OUTPUT F$TRNLNM("APP_L",,0), F$TRNLNM("APP_L",,1), '
@@ -204,7 +199,7 @@ def test_f_trnlnm_index_mode_case(dcl):
     assert run(dcl, 'X = F$TRNLNM("APP_L",,,,,"NOSUCH")').startswith("%DCL-W-IVKEYW")
 
 
-def test_deassign(dcl):
+def test_deassign(dcl, run):
     assert run(dcl, "DEASSIGN APP_NONE") == "%SYSTEM-F-NOLOGNAM, no logical name match\n"
     assert status(dcl) == "%X000001BC"
     assert run(dcl, "DEASSIGN/NOLOG APP_NONE") == ""
@@ -217,7 +212,7 @@ def test_deassign(dcl):
         "EXECUTIVE\n")
 
 
-def test_user_mode_names_and_images(dcl):
+def test_user_mode_names_and_images(dcl, run):
     run(dcl, "DEFINE/USER APP_U u")
     assert run(dcl, "SHOW TRANSLATION APP_U") == '   APP_U = "U" (LNM$PROCESS_TABLE)\n'
     assert run(dcl, "SHOW LOGICAL APP_U") == '   "APP_U" = "U" (LNM$PROCESS_TABLE)\n'
@@ -226,7 +221,7 @@ def test_user_mode_names_and_images(dcl):
         "%SHOW-S-NOTRAN, no translation for logical name APP_U\n")
 
 
-def test_privileges_are_enforced(root):
+def test_privileges_are_enforced(root, run):
     proc = Process(root, privileges=set())
     dcl = Interpreter(proc, io.StringIO())
     try:
@@ -242,13 +237,13 @@ def test_privileges_are_enforced(root):
         proc.logout()
 
 
-def test_last_table_and_mode_qualifier_wins(dcl):
+def test_last_table_and_mode_qualifier_wins(dcl, run):
     run(dcl, "DEFINE/SYSTEM/PROCESS/USER/SUPERVISOR APP_W w")
     assert run(dcl, 'WRITE SYS$OUTPUT F$TRNLNM("APP_W",,,,,"TABLE_NAME"), " ", '
                     'F$TRNLNM("APP_W",,,,,"ACCESS_MODE")') == "LNM$PROCESS_TABLE SUPERVISOR\n"
 
 
-def test_lexical_numeric_arguments_take_dcl_integer_rules(dcl):
+def test_lexical_numeric_arguments_take_dcl_integer_rules(dcl, run):
     run(dcl, 'DEFINE APP_L "alpha","beta"')
     # A string index that is not a number counts as 0, as everywhere in DCL.
     assert run(dcl, 'WRITE SYS$OUTPUT F$TRNLNM("APP_L",,"abc"), F$TRNLNM("APP_L",,"1")') == (

@@ -8,10 +8,7 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -28,45 +25,17 @@ LOGGED_OUT = re.compile(rb"  SYSTEM {7}logged out at [ \d]\d-[A-Z]{3}-\d{4} "
                         rb"\d\d:\d\d:\d\d\.\d\d\r\n")
 
 
-def _command(name: str) -> list[str]:
-    beside = Path(sys.executable).parent / name
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which(name)
-    if found:
-        return [found]
-    return [sys.executable, "-m", {"dcl": "vmsenv.dcl.cli", "vmsenv": "vmsenv.cli"}[name]]
-
-
-DCL = _command("dcl")
-VMSENV = _command("vmsenv")
-ENV = {k: v for k, v in os.environ.items() if k != "VMSENV_ROOT"}
-ENV.update(TERM="dumb", INPUTRC="/dev/null")
-
-
-@pytest.fixture
-def root_dir(tmp_path: Path) -> Path:
-    path = tmp_path / "root"
-    done = subprocess.run(VMSENV + ["init", str(path)], cwd=tmp_path, env=ENV,
-                          capture_output=True, text=True, timeout=TIMEOUT,
-                          stdin=subprocess.DEVNULL)
-    assert done.returncode == 0, done.stderr
-    return path
-
-
 def login_file(root_dir: Path, name: str, text: str) -> None:
     """A procedure in SYS$LOGIN (SYS$SYSROOT:[SYSMGR])."""
     (root_dir / "sys$sysdevice" / "sys0" / "sysmgr" / name.lower()).write_text(text)
 
 
 @pytest.fixture
-def session(root_dir):
-    child = pexpect.spawn(DCL[0], DCL[1:] + ["--root", str(root_dir)], cwd=str(root_dir.parent),
-                          env=ENV, timeout=TIMEOUT)
+def session(programs, spawn_dcl, root_dir):
+    child = spawn_dcl(root_dir, timeout=TIMEOUT,
+                      env=dict(programs.env, TERM="dumb", INPUTRC="/dev/null"))
     child.logfile_read = io.BytesIO()
-    yield child
-    if child.isalive():
-        child.terminate(force=True)
+    return child
 
 
 def expect(child, text: str) -> bytes:
@@ -144,27 +113,6 @@ def test_ctrl_z_ends_the_session(session):
 # ---------------------------------------------------------------------------------------------
 # In-process: the shell loop with a plain (non-terminal) input.
 # ---------------------------------------------------------------------------------------------
-class FakeNames:
-    def image_rundown(self):
-        pass
-
-
-class FakeProcess:
-    pid = 0x2A
-    username = "SMITH"
-    privileges = set()
-    lnm = FakeNames()
-
-    def __init__(self, tmp_path):
-        self.tmp_path = tmp_path
-
-    def resolve_file(self, spec, default_type="", for_write=False):
-        name = spec.split("]")[-1].lower()
-        if "." not in name:
-            name += default_type.lower()
-        return spec.upper(), self.tmp_path / name
-
-
 def _signal(signum):
     def handler(dcl, cmd):
         os.kill(os.getpid(), signum)
@@ -174,8 +122,8 @@ def _signal(signum):
 
 
 @pytest.fixture
-def dcl(tmp_path):
-    interp = Interpreter(FakeProcess(tmp_path), io.StringIO(),
+def dcl(fake_process, tmp_path):
+    interp = Interpreter(fake_process(tmp_path, username="SMITH"), io.StringIO(),
                          modules=("control", "write", "session", "system"))
     interp.table.add(Verb("KICK", handler=_signal(signal.SIGINT)))
 

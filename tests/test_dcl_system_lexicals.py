@@ -25,13 +25,6 @@ def dcl(process):
     return make(process)
 
 
-def output(dcl, *commands):
-    start = len(dcl.out.getvalue())
-    for command in commands:
-        dcl.run_line(command)
-    return dcl.out.getvalue()[start:].splitlines()
-
-
 @pytest.fixture
 def other(root):
     """A second process of the root, in another UIC group (the POP server's account)."""
@@ -64,7 +57,7 @@ def test_getsyi_boottime_is_an_absolute_time_in_the_past(dcl):
     assert vmstime.parse_absolute(text) <= vmstime.current_time()
 
 
-def test_getsyi_node_and_bad_items(dcl, root):
+def test_getsyi_node_and_bad_items(dcl, root, output):
     assert dcl.evaluate(f'F$GETSYI("VERSION", "{root.node.lower()}")') == "V8.4-2L1"
     assert output(dcl, 'x = F$GETSYI("NOSUCH")') == [IVKEYW, " \\NOSUCH\\"]
     assert output(dcl, 'x = F$GETSYI("VERSION", "ZZZZZ9")') == [
@@ -117,7 +110,7 @@ def test_getjpi_privileges_in_bit_order(root):
         proc.logout()
 
 
-def test_getjpi_bad_item_and_process(dcl):
+def test_getjpi_bad_item_and_process(dcl, output):
     assert output(dcl, 'x = F$GETJPI("", "NOSUCH")') == [IVKEYW, " \\NOSUCH\\"]
     assert output(dcl, 'x = F$GETJPI("7FFFFFF0", "PID")') == [
         "%SYSTEM-W-NONEXPR, nonexistent process", " \\PID\\"]
@@ -127,7 +120,7 @@ def test_getjpi_bad_item_and_process(dcl):
 # ---------------------------------------------------------------------------------------------
 # F$GETJPI of another process.
 # ---------------------------------------------------------------------------------------------
-def test_getjpi_other_group_needs_world(root, other):
+def test_getjpi_other_group_needs_world(root, other, output):
     plain = Process(root, privileges={"TMPMBX", "GROUP"})
     try:
         dcl = make(plain)
@@ -175,7 +168,7 @@ def test_privilege(root, text, expected):
         proc.logout()
 
 
-def test_privilege_unknown_name(dcl):
+def test_privilege_unknown_name(dcl, output):
     assert output(dcl, 'x = F$PRIVILEGE("SYSPRV,FLY")') == [IVKEYW, " \\FLY\\"]
     assert output(dcl, 'x = F$PRIVILEGE("NOFLY")') == [IVKEYW, " \\NOFLY\\"]
 
@@ -196,7 +189,7 @@ def test_identifier_conversions(dcl):
     assert ev('F$IDENTIFIER(12345, "NUMBER_TO_NAME")') == ""
 
 
-def test_identifier_bad_conversion(dcl):
+def test_identifier_bad_conversion(dcl, output):
     assert output(dcl, 'x = F$IDENTIFIER("SYSTEM", "NAME")') == [IVKEYW, " \\NAME\\"]
 
 
@@ -232,7 +225,7 @@ def test_logout_inside_a_procedure(dcl, process):
     assert len(dcl.levels) == 1
 
 
-def test_logout_full_is_not_offered(dcl):
+def test_logout_full_is_not_offered(dcl, output):
     assert output(dcl, "LOGOUT/FULL") == [
         "%DCL-W-IVQUAL, unrecognized qualifier - check validity, spelling, and placement",
         " \\FULL\\"]

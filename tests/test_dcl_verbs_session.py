@@ -7,35 +7,15 @@ import pytest
 from vmsenv import condition as C
 from vmsenv.dcl.interpreter import Interpreter
 
-
-class FakeNames:
-    def image_rundown(self):
-        pass
-
-
-class FakeProcess:
-    pid = 0x2A
-    username = "SMITH"
-    privileges = set()
-    lnm = FakeNames()
-
-    def default_spec(self):
-        return "DKA0:[SMITH.WORK]"
+SMITH = {"username": "SMITH", "default": "DKA0:[SMITH.WORK]"}
 
 
 @pytest.fixture
-def dcl():
-    return Interpreter(FakeProcess(), io.StringIO())
+def dcl(fake_process):
+    return Interpreter(fake_process(**SMITH), io.StringIO())
 
 
-def output(dcl, *commands):
-    start = len(dcl.out.getvalue())
-    for command in commands:
-        dcl.run_line(command)
-    return dcl.out.getvalue()[start:].splitlines()
-
-
-def test_environment_at_the_interactive_level(dcl):
+def test_environment_at_the_interactive_level(dcl, output):
     assert dcl.evaluate('F$ENVIRONMENT("DEPTH")') == 0
     assert dcl.evaluate('F$ENVIRONMENT("depth")') == 0
     values = {item: dcl.evaluate(f'F$ENVIRONMENT("{item}")') for item in (
@@ -50,8 +30,8 @@ def test_environment_at_the_interactive_level(dcl):
         "%DCL-W-IVKEYW, unrecognized keyword - check validity and spelling", " \\NOSUCH\\"]
 
 
-def test_batch_mode(dcl):
-    batch = Interpreter(FakeProcess(), io.StringIO(), mode="BATCH")
+def test_batch_mode(dcl, fake_process):
+    batch = Interpreter(fake_process(**SMITH), io.StringIO(), mode="BATCH")
     assert batch.evaluate("F$MODE()") == "BATCH"
     assert batch.evaluate('F$ENVIRONMENT("INTERACTIVE")') == "FALSE"
     assert dcl.evaluate("F$MODE()") == "INTERACTIVE"
@@ -64,7 +44,7 @@ def test_user_and_message(dcl):
     assert dcl.evaluate("F$MESSAGE(1)") == "%SYSTEM-S-NORMAL, normal successful completion"
 
 
-def test_set_verify_and_f_verify(dcl):
+def test_set_verify_and_f_verify(dcl, output):
     assert dcl.evaluate("F$VERIFY()") == 0
     dcl.run_line("SET VERIFY")
     assert (dcl.verify_procedure, dcl.verify_image) == (True, True)
@@ -82,7 +62,7 @@ def test_set_verify_and_f_verify(dcl):
         "%DCL-W-IVKEYW, unrecognized keyword - check validity and spelling", " \\LOUD\\"]
 
 
-def test_set_message(dcl):
+def test_set_message(dcl, output):
     assert output(dcl, "SET MESSAGE/NOTEXT", "nosuch", "SET MESSAGE/TEXT/NOFAC/NOSEV/NOID",
                   "nosuch", 'WRITE SYS$OUTPUT F$ENVIRONMENT("MESSAGE")',
                   "SET MESSAGE/FACILITY/SEVERITY/IDENTIFICATION", "nosuch") == [
@@ -107,7 +87,7 @@ def test_set_prompt(dcl):
     assert out.getvalue() == "> 1\n> "
 
 
-def test_set_noon_status_and_keyword_errors(dcl):
+def test_set_noon_status_and_keyword_errors(dcl, output):
     assert dcl.run_line("SET NOON") == C.CLI_NORMAL
     assert output(dcl, "SET NOSUCH") == [
         "%DCL-W-IVKEYW, unrecognized keyword - check validity and spelling", " \\NOSUCH\\"]

@@ -9,21 +9,9 @@ from vmsenv.condition import VMSError
 from vmsenv.dcl.interpreter import Interpreter
 
 
-class FakeNames:
-    def image_rundown(self):
-        pass
-
-
-class FakeProcess:
-    pid = 0x2A
-    username = "SYSTEM"
-    privileges = set()
-    lnm = FakeNames()
-
-
 @pytest.fixture(scope="module")
-def ev():
-    dcl = Interpreter(FakeProcess(), io.StringIO())
+def ev(fake_process):
+    dcl = Interpreter(fake_process(), io.StringIO())
     dcl.set_symbol("S", "hello")
     return dcl.evaluate
 

@@ -10,21 +10,9 @@ from vmsenv.condition import VMSError
 from vmsenv.dcl.interpreter import Interpreter
 
 
-class FakeNames:
-    def image_rundown(self):
-        pass
-
-
-class FakeProcess:
-    pid = 0x2A
-    username = "SYSTEM"
-    privileges = set()
-    lnm = FakeNames()
-
-
 @pytest.fixture
-def dcl():
-    return Interpreter(FakeProcess(), io.StringIO())
+def dcl(fake_process):
+    return Interpreter(fake_process(), io.StringIO())
 
 
 def test_f_time_format(dcl):

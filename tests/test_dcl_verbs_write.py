@@ -8,18 +8,6 @@ from vmsenv import condition as C
 from vmsenv.dcl.interpreter import Interpreter
 
 
-class FakeNames:
-    def image_rundown(self):
-        pass
-
-
-class FakeProcess:
-    pid = 0x2A
-    username = "SYSTEM"
-    privileges = set()
-    lnm = FakeNames()
-
-
 class Opened:
     def __init__(self):
         self.records = []
@@ -29,8 +17,8 @@ class Opened:
 
 
 @pytest.fixture
-def dcl():
-    return Interpreter(FakeProcess(), io.StringIO())
+def dcl(fake_process):
+    return Interpreter(fake_process(), io.StringIO())
 
 
 def test_items_are_joined(dcl):
@@ -54,15 +42,11 @@ def test_unopened_name(dcl):
         "%DCL-W-UNDFIL, file has not been opened by DCL - check logical name\n")
 
 
-def test_error_label_branches_silently(tmp_path):
-    class Process(FakeProcess):
-        def resolve_file(self, spec, default_type, for_write=False):
-            return "DKA0:[T]T.COM;1", tmp_path / "t.com"
-
+def test_error_label_branches_silently(fake_process, tmp_path):
     (tmp_path / "t.com").write_text(
         '$ WRITE/ERROR=bad nosuch "x"\n$ WRITE SYS$OUTPUT "no"\n'
         '$bad: WRITE SYS$OUTPUT "branched ", $STATUS\n')
-    dcl = Interpreter(Process(), io.StringIO())
+    dcl = Interpreter(fake_process(tmp_path), io.StringIO())
     dcl.run_procedure("T", [])
     assert dcl.out.getvalue() == "branched %X00038188\n"
 

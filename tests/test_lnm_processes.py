@@ -14,20 +14,17 @@ in tmp_path, waits for each with a timeout and stops whatever is still running a
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
-import pexpect
 import pytest
 
 from vmsenv import root as rootmod
 from vmsenv.lnm import names as N
 from vmsenv.process import Process
+from vmsenv.testing import DclSession
 
 TIMEOUT = 60
 NOPRIV = "%SYSTEM-F-NOPRIV, insufficient privilege or object protection violation\n"
@@ -36,51 +33,23 @@ PROCESSES = 8
 NAMES_EACH = 200
 
 
-def _command(name: str) -> list[str]:
-    """The installed console script, or the module run by this interpreter."""
-    beside = Path(sys.executable).parent / name
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which(name)
-    if found:
-        return [found]
-    module = {"dcl": "vmsenv.dcl.cli", "vmsenv": "vmsenv.cli"}[name]
-    return [sys.executable, "-m", module]
-
-
-DCL = _command("dcl")
-VMSENV = _command("vmsenv")
-ENV = {k: v for k, v in os.environ.items() if k != "VMSENV_ROOT"}
-
-
-def run(cmd: list[str], cwd: Path, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
-
-
-@pytest.fixture
-def root_dir(tmp_path: Path) -> Path:
-    """A fresh root made by the `vmsenv init` command."""
-    path = tmp_path / "root"
-    done = run(VMSENV + ["init", str(path)], tmp_path)
-    assert done.returncode == 0, done.stderr
-    return path
-
-
-def mount(root_dir: Path, device: str, hostdir: Path) -> None:
+def mount(programs, root_dir: Path, device: str, hostdir: Path) -> None:
     hostdir.mkdir(parents=True, exist_ok=True)
-    done = run(VMSENV + ["mount", "--root", str(root_dir), device, str(hostdir)], hostdir)
+    done = programs.run(programs.vmsenv + ["mount", "--root", str(root_dir), device,
+                                           str(hostdir)], hostdir, TIMEOUT)
     assert done.returncode == 0, done.stderr
 
 
-def dcl_c(root_dir: Path, command: str, *options: str) -> subprocess.CompletedProcess:
+def dcl_c(programs, root_dir: Path, command: str, *options: str) -> subprocess.CompletedProcess:
     """`dcl -c COMMAND` in a directory that is on no device."""
-    return run(DCL + ["--root", str(root_dir), *options, "-c", command], root_dir.parent)
+    return programs.run(programs.dcl + ["--root", str(root_dir), *options, "-c", command],
+                        root_dir.parent, TIMEOUT)
 
 
-def trnlnm_c(root_dir: Path, name: str, table: str = "LNM$DCL_LOGICAL") -> str:
+def trnlnm_c(programs, root_dir: Path, name: str, table: str = "LNM$DCL_LOGICAL") -> str:
     """F$TRNLNM(name, table) as a new `dcl -c` process sees it."""
-    done = dcl_c(root_dir, f'WRITE SYS$OUTPUT "<", F$TRNLNM("{name}", "{table}"), ">"')
+    done = dcl_c(programs, root_dir,
+                 f'WRITE SYS$OUTPUT "<", F$TRNLNM("{name}", "{table}"), ">"')
     assert done.returncode == 0, done.stdout + done.stderr
     m = re.fullmatch(r"<(.*)>\n", done.stdout)
     assert m, done.stdout
@@ -97,20 +66,15 @@ def shared_rows(root_dir: Path) -> list[tuple]:
         db.close()
 
 
-class InteractiveDcl:
-    """A long-lived interactive `dcl` on a pseudo-terminal."""
+class InteractiveDcl(DclSession):
+    """A long-lived interactive `dcl` on a pseudo-terminal, in the root's parent directory."""
 
     def __init__(self, root_dir: Path):
-        self.child = pexpect.spawn(DCL[0], DCL[1:] + ["--root", str(root_dir)],
-                                   cwd=str(root_dir.parent), env=ENV, encoding="utf-8",
-                                   timeout=TIMEOUT, echo=False)
-        self.child.expect_exact("$ ")
+        super().__init__(root_dir, cwd=root_dir.parent, timeout=TIMEOUT)
 
     def command(self, line: str) -> str:
         """Run one command line; its output up to the next prompt (CR LF as LF)."""
-        self.child.sendline(line)
-        self.child.expect_exact("$ ")
-        return self.child.before.replace("\r\n", "\n")
+        return self.converse(line, self.prompt)
 
     def trnlnm(self, name: str, table: str = "LNM$DCL_LOGICAL") -> str:
         out = self.command(f'WRITE SYS$OUTPUT "<", F$TRNLNM("{name}", "{table}"), ">"')
@@ -120,64 +84,56 @@ class InteractiveDcl:
 
     def finish(self) -> int:
         """End of input: the shell ends; its exit status."""
-        self.child.sendeof()
-        self.child.expect(pexpect.EOF)
-        self.child.close()
-        return self.child.exitstatus
-
-    def stop(self) -> None:
-        if self.child.isalive():
-            self.child.terminate(force=True)
+        self.send_control("D")
+        self.wait_eof()
+        return self.exitstatus
 
 
 # ---------------------------------------------------------------- two processes
-def test_define_system_is_seen_by_a_running_process(root_dir):
-    reader = InteractiveDcl(root_dir)
-    try:
+def test_define_system_is_seen_by_a_running_process(programs, root_dir):
+    with InteractiveDcl(root_dir) as reader:
         # The reader asks first, so that a stale cached miss would show.
         assert reader.trnlnm("VPT_SHARED") == ""
         assert reader.trnlnm("VPT_SHARED", "LNM$SYSTEM") == ""
 
-        done = dcl_c(root_dir, 'DEFINE/SYSTEM VPT_SHARED "first value"')
+        done = dcl_c(programs, root_dir, 'DEFINE/SYSTEM VPT_SHARED "first value"')
         assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
         assert reader.trnlnm("VPT_SHARED") == "first value"
         assert reader.trnlnm("VPT_SHARED", "LNM$SYSTEM") == "first value"
         assert reader.trnlnm("VPT_SHARED", "LNM$PROCESS") == ""
 
-        done = dcl_c(root_dir, 'DEFINE/SYSTEM VPT_SHARED "second value"')
+        done = dcl_c(programs, root_dir, 'DEFINE/SYSTEM VPT_SHARED "second value"')
         assert done.returncode == 0
         assert done.stdout == ("%DCL-I-SUPERSEDE, previous value of VPT_SHARED has been "
                                "superseded\n")
         assert reader.trnlnm("VPT_SHARED") == "second value"
 
-        done = dcl_c(root_dir, "DEASSIGN/SYSTEM VPT_SHARED")
+        done = dcl_c(programs, root_dir, "DEASSIGN/SYSTEM VPT_SHARED")
         assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
         assert reader.trnlnm("VPT_SHARED") == ""
         assert reader.trnlnm("VPT_SHARED", "LNM$SYSTEM") == ""
 
         # Defined again after the deassign: seen again.
-        assert dcl_c(root_dir, "DEFINE/SYSTEM VPT_SHARED third").returncode == 0
+        assert dcl_c(programs, root_dir, "DEFINE/SYSTEM VPT_SHARED third").returncode == 0
         assert reader.trnlnm("VPT_SHARED") == "THIRD"
 
         # And the other way round: the running process defines, a new one reads.
         assert reader.command('DEFINE/SYSTEM VPT_BACK "from the reader"') == ""
-        assert trnlnm_c(root_dir, "VPT_BACK", "LNM$SYSTEM_TABLE") == "from the reader"
+        assert trnlnm_c(programs, root_dir, "VPT_BACK", "LNM$SYSTEM_TABLE") == "from the reader"
         assert reader.command("DEASSIGN/SYSTEM VPT_BACK") == ""
-        assert trnlnm_c(root_dir, "VPT_BACK") == ""
+        assert trnlnm_c(programs, root_dir, "VPT_BACK") == ""
 
         # A process-table name stays private to its process.
         assert reader.command('DEFINE VPT_PRIVATE "mine"') == ""
         assert reader.trnlnm("VPT_PRIVATE") == "mine"
-        assert trnlnm_c(root_dir, "VPT_PRIVATE") == ""
+        assert trnlnm_c(programs, root_dir, "VPT_PRIVATE") == ""
         assert reader.finish() == 0
-    finally:
-        reader.stop()
 
 
 # ---------------------------------------------------------------- many at once
-def test_eight_processes_define_at_once_and_lose_nothing(root_dir, tmp_path):
+def test_eight_processes_define_at_once_and_lose_nothing(programs, root_dir, tmp_path):
     device = tmp_path / "dka200"
-    mount(root_dir, "DKA200:", device)
+    mount(programs, root_dir, "DKA200:", device)
     for i in range(PROCESSES):
         lines = [f'$ DEFINE/SYSTEM/NOLOG VPT_P{i}_N{j} "value {i} {j}"\n'
                  for j in range(NAMES_EACH)]
@@ -187,7 +143,8 @@ def test_eight_processes_define_at_once_and_lose_nothing(root_dir, tmp_path):
     try:
         for i in range(PROCESSES):
             started.append(subprocess.Popen(
-                DCL + ["--root", str(root_dir), f"p{i}.com"], cwd=device, env=ENV,
+                programs.dcl + ["--root", str(root_dir), f"p{i}.com"], cwd=device,
+                env=programs.env,
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 text=True))
         results = [p.communicate(timeout=120) + (p.returncode,) for p in started]
@@ -223,7 +180,7 @@ def test_eight_processes_define_at_once_and_lose_nothing(root_dir, tmp_path):
         assert jobs == {process.lnm.job_table}
     finally:
         process.logout()
-    assert trnlnm_c(root_dir, "VPT_P7_N199") == "value 7 199"
+    assert trnlnm_c(programs, root_dir, "VPT_P7_N199") == "value 7 199"
 
 
 # ---------------------------------------------------------------- exit status
@@ -237,28 +194,29 @@ def test_eight_processes_define_at_once_and_lose_nothing(root_dir, tmp_path):
     ("EXIT 1", 0, ""),
     ("EXIT 44", 1, "%SYSTEM-F-ABORT, abort\n"),
 ])
-def test_exit_status_of_one_command_follows_status(root_dir, command, status, output):
-    done = dcl_c(root_dir, command)
+def test_exit_status_of_one_command_follows_status(programs, root_dir, command, status, output):
+    done = dcl_c(programs, root_dir, command)
     assert (done.returncode, done.stdout, done.stderr) == (status, output, "")
 
 
-def test_exit_status_of_a_procedure_follows_the_final_status(root_dir, tmp_path):
+def test_exit_status_of_a_procedure_follows_the_final_status(programs, root_dir, tmp_path):
     device = tmp_path / "dka200"
-    mount(root_dir, "DKA200:", device)
+    mount(programs, root_dir, "DKA200:", device)
     (device / "recovers.com").write_text("$ SET NOON\n$ DEASSIGN VPT_MISSING\n"
                                          "$ DEFINE VPT_X Y\n")
     (device / "fails.com").write_text("$ DEFINE VPT_X Y\n$ DEASSIGN VPT_MISSING\n")
     for name, status in (("recovers.com", 0), ("fails.com", 1)):
-        done = run(DCL + ["--root", str(root_dir), name], device)
+        done = programs.run(programs.dcl + ["--root", str(root_dir), name], device, TIMEOUT)
         assert (done.returncode, done.stdout, done.stderr) == (status, NOLOGNAM, ""), name
 
 
 @pytest.mark.parametrize("where", ["missing", "plain"])
-def test_not_a_root_is_a_message_and_status_2(tmp_path, where):
+def test_not_a_root_is_a_message_and_status_2(programs, tmp_path, where):
     target = Path("/not/a/root") if where == "missing" else tmp_path / "plain"
     if where == "plain":
         target.mkdir()
-    done = run(DCL + ["--root", str(target), "-c", "SHOW DEFAULT"], tmp_path)
+    done = programs.run(programs.dcl + ["--root", str(target), "-c", "SHOW DEFAULT"], tmp_path,
+                        TIMEOUT)
     assert done.returncode == 2
     assert done.stdout == ""
     assert "Traceback" not in done.stderr
@@ -268,25 +226,25 @@ def test_not_a_root_is_a_message_and_status_2(tmp_path, where):
 
 
 # ---------------------------------------------------------------- privileges
-def test_define_system_without_privilege_changes_nothing(root_dir):
-    assert dcl_c(root_dir, 'DEFINE/SYSTEM VPT_PRIV "old value"').returncode == 0
+def test_define_system_without_privilege_changes_nothing(programs, root_dir):
+    assert dcl_c(programs, root_dir, 'DEFINE/SYSTEM VPT_PRIV "old value"').returncode == 0
     before = shared_rows(root_dir)
 
     for command in ("DEFINE/SYSTEM X Y", 'DEFINE/SYSTEM VPT_PRIV "new value"',
                     "DEASSIGN/SYSTEM VPT_PRIV", "DEFINE/GROUP X Y",
                     "DEFINE/TABLE=LNM$SYSTEM_TABLE X Y"):
-        done = dcl_c(root_dir, command, "--privileges=NONE")
+        done = dcl_c(programs, root_dir, command, "--privileges=NONE")
         assert (done.returncode, done.stdout, done.stderr) == (1, NOPRIV, ""), command
 
     assert shared_rows(root_dir) == before
-    assert trnlnm_c(root_dir, "X") == ""
-    assert trnlnm_c(root_dir, "VPT_PRIV", "LNM$SYSTEM_TABLE") == "old value"
+    assert trnlnm_c(programs, root_dir, "X") == ""
+    assert trnlnm_c(programs, root_dir, "VPT_PRIV", "LNM$SYSTEM_TABLE") == "old value"
 
     # The tables that need no privilege still work without any.
     for command in ("DEFINE VPT_MINE Z", "DEFINE/JOB VPT_MINE Z"):
-        done = dcl_c(root_dir, command, "--privileges=NONE")
+        done = dcl_c(programs, root_dir, command, "--privileges=NONE")
         assert (done.returncode, done.stdout, done.stderr) == (0, "", ""), command
     # SYSNAM alone is enough for the system table.
-    done = dcl_c(root_dir, "DEFINE/SYSTEM X Y", "--privileges=SYSNAM")
+    done = dcl_c(programs, root_dir, "DEFINE/SYSTEM X Y", "--privileges=SYSNAM")
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
-    assert trnlnm_c(root_dir, "X", "LNM$SYSTEM_TABLE") == "Y"
+    assert trnlnm_c(programs, root_dir, "X", "LNM$SYSTEM_TABLE") == "Y"

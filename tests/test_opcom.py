@@ -13,15 +13,12 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pexpect
 import pytest
 
 from vmsenv import condition as C
@@ -29,6 +26,7 @@ from vmsenv import opcom
 from vmsenv.dcl.interpreter import Interpreter
 from vmsenv.dcl.verbs import opcom as opcom_verbs
 from vmsenv.process import Process
+from vmsenv.testing import DclSession
 
 TIMEOUT = 30
 TIME = re.compile(r"[ \d]\d-[A-Z]{3}-\d{4} \d\d:\d\d:\d\d\.\d\d")
@@ -278,53 +276,27 @@ def test_writers_at_once_never_mix(root):
 
 
 # ------------------------------------------------------------------------------ real `dcl`
-def _command(name: str) -> list[str]:
-    beside = Path(sys.executable).parent / name
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which(name)
-    if found:
-        return [found]
-    return [sys.executable, "-m", {"dcl": "vmsenv.dcl.cli", "vmsenv": "vmsenv.cli"}[name]]
-
-
-DCL = _command("dcl")
-VMSENV = _command("vmsenv")
-ENV = {k: v for k, v in os.environ.items() if k != "VMSENV_ROOT"}
-
-
-def test_two_dcl_processes(tmp_path):
-    root_dir = tmp_path / "root"
-    done = subprocess.run(VMSENV + ["init", str(root_dir)], cwd=tmp_path, env=ENV,
-                          capture_output=True, text=True, timeout=TIMEOUT)
-    assert done.returncode == 0, done.stderr
-    child = pexpect.spawn(DCL[0], DCL[1:] + ["--root", str(root_dir)], cwd=str(tmp_path),
-                          env=ENV, encoding="utf-8", timeout=TIMEOUT, echo=False)
-    try:
-        child.expect_exact("$ ")
-        child.sendline("REPLY/ENABLE")
-        child.expect(r"Operator (_\S+:) has been enabled, username SYSTEM\r\n")
-        terminal = child.match.group(1)
-        child.expect_exact(f"Operator status for operator {terminal}\r\n")
-        child.expect_exact("OPER11, OPER12\r\n")
-        child.expect_exact("$ ")
-        sent = subprocess.run(DCL + ["--root", str(root_dir), "-c",
-                                     'REQUEST "Please mount volume POP01"'], cwd=tmp_path,
-                              env=ENV, capture_output=True, text=True, timeout=TIMEOUT,
-                              stdin=subprocess.DEVNULL)
+def test_two_dcl_processes(programs, root_dir, tmp_path):
+    with DclSession(root_dir, cwd=tmp_path, timeout=TIMEOUT) as dcl:
+        dcl.send_line("REPLY/ENABLE")
+        dcl.expect(r"Operator (_\S+:) has been enabled, username SYSTEM\r\n")
+        terminal = dcl.match.group(1)
+        dcl.expect_exact(f"Operator status for operator {terminal}\r\n")
+        dcl.expect_exact("OPER11, OPER12\r\n")
+        dcl.expect_exact("$ ")
+        sent = programs.run(programs.dcl + ["--root", str(root_dir), "-c",
+                                            'REQUEST "Please mount volume POP01"'], tmp_path,
+                            TIMEOUT)
         assert sent.returncode == 0, sent.stderr
         assert sent.stdout == ""
-        child.expect(r"%%%%%%%%%%%  OPCOM  [ \d]\d-[A-Z]{3}-\d{4} \d\d:\d\d:\d\d\.\d\d  "
-                     r"%%%%%%%%%%%\r\n", timeout=5)
-        child.expect(r"Message from user SYSTEM on \S+\r\n")
-        child.expect(r"_\S+:, Please mount volume POP01\r\n")
+        dcl.expect(r"%%%%%%%%%%%  OPCOM  [ \d]\d-[A-Z]{3}-\d{4} \d\d:\d\d:\d\d\.\d\d  "
+                   r"%%%%%%%%%%%\r\n", timeout=5)
+        dcl.expect(r"Message from user SYSTEM on \S+\r\n")
+        dcl.expect(r"_\S+:, Please mount volume POP01\r\n")
         # The session goes on.
-        child.sendline('WRITE SYS$OUTPUT "still here"')
-        child.expect_exact("still here\r\n")
-        child.sendeof()
-        child.expect(pexpect.EOF)
-    finally:
-        if child.isalive():
-            child.terminate(force=True)
+        dcl.send_line('WRITE SYS$OUTPUT "still here"')
+        dcl.expect_exact("still here\r\n")
+        dcl.send_control("D")       # the end of input
+        dcl.wait_eof()
     assert "Please mount volume POP01" in (
         root_dir / "sys$sysdevice" / "sys0" / "sysmgr" / "operator.log").read_text()

@@ -24,19 +24,11 @@ def shell(root):
     dcl.process.logout()
 
 
-def run(dcl, *lines) -> str:
-    dcl.out.seek(0)
-    dcl.out.truncate()
-    for line in lines:
-        dcl.run_line(line)
-    return dcl.out.getvalue()
-
-
 HEADER = "Service             Port  Proto    Process          Address            State\n\n"
 
 
 # ------------------------------------------------------------------ services
-def test_fresh_root_has_the_pop_service(shell):
+def test_fresh_root_has_the_pop_service(shell, run):
     assert run(shell, "TCPIP SHOW SERVICE") == HEADER + (
         "POP                  110  TCP      TCPIP$POP        127.0.0.1           Disabled\n")
     endpoint = tcpip.pop_endpoint(shell.process.root)
@@ -44,7 +36,7 @@ def test_fresh_root_has_the_pop_service(shell):
     assert endpoint.service.log_reject
 
 
-def test_seed_noreject_and_full_display(shell):
+def test_seed_noreject_and_full_display(shell, run):
     assert run(shell, "TCPIP SET SERVICE POP/LOG=NOREJECT") == ""
     root = shell.process.root
     assert not tcpip.get_service(root, "pop").log_reject
@@ -68,7 +60,7 @@ def test_seed_noreject_and_full_display(shell):
     assert tcpip.get_service(root, "POP").log_options == frozenset()
 
 
-def test_create_modify_and_remove(shell):
+def test_create_modify_and_remove(shell, run):
     root = shell.process.root
     assert run(shell, "TCPIP SET SERVICE MYSVC/PORT=7777") == (
         "%TCPIP-E-SERVERROR, error processing service request\n"
@@ -96,7 +88,7 @@ def test_create_modify_and_remove(shell):
     assert tcpip.get_service(root, "X") is None
 
 
-def test_enable_disable(shell):
+def test_enable_disable(shell, run):
     root = shell.process.root
     run(shell, "TCPIP ENABLE SERVICE POP")
     assert tcpip.get_service(root, "POP").enabled
@@ -105,7 +97,7 @@ def test_enable_disable(shell):
     assert run(shell, "TCPIP ENABLE SERVICE NOSUCH").startswith("%TCPIP-E-SERVERROR")
 
 
-def test_command_words(shell):
+def test_command_words(shell, run):
     assert run(shell, "TCPIP FROB") == (
         "%DCL-W-IVVERB, unrecognized command verb - check validity and spelling\n \\FROB\\\n")
     assert run(shell, "TCPIP SHOW GIZMO") == (
@@ -115,7 +107,7 @@ def test_command_words(shell):
     assert run(shell, "TCPIP SHO SERV") == run(shell, "TCPIP SHOW SERVICE")
 
 
-def test_changes_need_privilege(root):
+def test_changes_need_privilege(root, run):
     dcl = Interpreter(Process(root, username="JOE", uic=(0o200, 1),
                               privileges={"TMPMBX", "NETMBX"}), io.StringIO())
     try:
@@ -128,7 +120,7 @@ def test_changes_need_privilege(root):
     assert tcpip.get_service(root, "POP").log_reject
 
 
-def test_prompting_mode_in_a_procedure(shell, root):
+def test_prompting_mode_in_a_procedure(shell, root, run):
     (root.sysdevice / "t.com").write_text(
         "$ TCPIP\nSET SERVICE POP/LOG=NOREJECT\nBOGUS\nSHOW SERVICE\nEXIT\n"
         "$ WRITE SYS$OUTPUT \"after\"\n")
@@ -140,7 +132,7 @@ def test_prompting_mode_in_a_procedure(shell, root):
     assert not tcpip.get_service(root, "POP").log_reject
 
 
-def test_prompting_mode_interactive(root):
+def test_prompting_mode_interactive(root, run):
     dcl = Interpreter(Process(root), io.StringIO(), io.StringIO("SHOW HOST\nEXIT\n"))
     try:
         out = run(dcl, "TCPIP")
@@ -151,7 +143,7 @@ def test_prompting_mode_interactive(root):
 
 
 # ------------------------------------------------------------------ configuration
-def test_configuration_enable_service(shell):
+def test_configuration_enable_service(shell, run):
     root = shell.process.root
     run(shell, "TCPIP SET CONFIGURATION ENABLE SERVICE POP",
         "TCPIP SET CONFIGURATION ENABLE SERVICE FTP")
@@ -164,7 +156,7 @@ def test_configuration_enable_service(shell):
         "%TCPIP-E-CONFERROR")
 
 
-def test_smtp_configuration_shared_with_delivery(shell):
+def test_smtp_configuration_shared_with_delivery(shell, run):
     root = shell.process.root
     assert run(shell, "TCPIP SHOW CONFIGURATION SMTP") == (
         "\nSMTP Configuration\n\nOptions:            HEADERS\n"
@@ -185,7 +177,7 @@ def test_smtp_configuration_shared_with_delivery(shell):
 
 
 # ------------------------------------------------------------------ hosts
-def test_hosts(shell):
+def test_hosts(shell, run):
     root = shell.process.root
     run(shell, "TCPIP SET HOST orders.acme.widgets.com/ADDRESS=10.0.0.1/ALIAS=ORDERS",
         'TCPIP SET HOST "Host12.acme.widgets.com"/ADDRESS=10.0.0.12/ALIAS=("Mixed",HOST12)')
@@ -228,7 +220,7 @@ def test_local_aliases(root, shell):
 
 
 # ------------------------------------------------------------------ SSL
-def test_ssl_startup_defines_the_names(shell):
+def test_ssl_startup_defines_the_names(shell, run):
     out = run(shell, "@SYS$STARTUP:SSL$STARTUP", "SHOW SYMBOL $STATUS",
               'WRITE SYS$OUTPUT F$PARSE("SSL$CERTS:SERVER.CRT")',
               'WRITE SYS$OUTPUT F$TRNLNM("SSL$KEY")', 'WRITE SYS$OUTPUT F$TRNLNM("SSL$COM")')
@@ -251,7 +243,7 @@ def test_self_signed_certificate_loads(tmp_path):
         tcpip.make_self_signed("x", days=0)
 
 
-def test_vmsenv_cert(root, shell):
+def test_vmsenv_cert(root, shell, run):
     runner = CliRunner()
     result = runner.invoke(cli.main, ["cert", "--root", str(root.path)])
     assert result.exit_code == 2

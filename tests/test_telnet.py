@@ -15,19 +15,15 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import socket
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
-import pexpect
 import pytest
 
 from vmsenv import condition as C
 from vmsenv import telnet as tn
 from vmsenv.dcl.interpreter import Interpreter
+from vmsenv.testing import DclSession
 
 TIMEOUT = 30
 
@@ -298,72 +294,42 @@ def test_terminal_escape_character_only_while_telnet_runs():
 
 
 # ------------------------------------------------------------------------------ real `dcl`
-def _command(name: str) -> list[str]:
-    beside = Path(sys.executable).parent / name
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which(name)
-    if found:
-        return [found]
-    return [sys.executable, "-m", {"dcl": "vmsenv.dcl.cli", "vmsenv": "vmsenv.cli"}[name]]
-
-
-DCL = _command("dcl")
-VMSENV = _command("vmsenv")
-ENV = {k: v for k, v in os.environ.items() if k != "VMSENV_ROOT"}
-
-
-@pytest.fixture
-def root_dir(tmp_path: Path) -> Path:
-    path = tmp_path / "root"
-    done = subprocess.run(VMSENV + ["init", str(path)], cwd=tmp_path, env=ENV,
-                          capture_output=True, text=True, timeout=TIMEOUT)
-    assert done.returncode == 0, done.stderr
-    return path
-
-
 def test_dcl_on_a_terminal(root_dir, server):
-    child = pexpect.spawn(DCL[0], DCL[1:] + ["--root", str(root_dir)], cwd=str(root_dir.parent),
-                          env=ENV, encoding="utf-8", timeout=TIMEOUT)
-    try:
-        child.expect_exact("$ ")
-        child.sendline(f"TELNET localhost {server.port}")
+    with DclSession(root_dir, cwd=root_dir.parent, timeout=TIMEOUT) as dcl:
+        dcl.send_line(f"TELNET localhost {server.port}")
         for line in session(server.port) + ["+OK ready"]:
-            child.expect_exact(line + "\r\n")
-        child.sendline("USER joe")
-        child.expect_exact("echo: USER joe\r\n")
-        child.sendcontrol("]")               # acts at once: no Return needed
-        child.expect_exact("TELNET> ")
-        child.sendline("")                   # back to the session
-        child.sendline("again")
-        child.expect_exact("echo: again\r\n")
-        child.sendline("QUIT")
-        child.expect_exact("+OK bye\r\n")
+            dcl.expect_exact(line + "\r\n")
+        dcl.send_line("USER joe")
+        dcl.expect_exact("echo: USER joe\r\n")
+        dcl.send_control("]")               # acts at once: no Return needed
+        dcl.expect_exact("TELNET> ")
+        dcl.send_line("")                   # back to the session
+        dcl.send_line("again")
+        dcl.expect_exact("echo: again\r\n")
+        dcl.send_line("QUIT")
+        dcl.expect_exact("+OK bye\r\n")
         for line in closed(server.port):
-            child.expect_exact(line + "\r\n")
-        child.expect_exact("$ ")
+            dcl.expect_exact(line + "\r\n")
+        dcl.expect_exact("$ ")
         assert server.lines == [b"USER joe\r\n", b"again\r\n", b"QUIT\r\n"]
         # A second session, left with Ctrl/] QUIT; the shell goes on.
-        child.sendline(f"TELNET/PORT={server.port} localhost")
-        child.expect_exact("+OK ready\r\n")
-        child.sendcontrol("]")
-        child.expect_exact("TELNET> ")
-        child.sendline("quit")
-        child.expect_exact("$ ")
-        child.sendline("WRITE SYS$OUTPUT $STATUS")
-        child.expect_exact("%X00000001\r\n")
-        child.expect_exact("$ ")
-        child.sendeof()
-        child.expect(pexpect.EOF)
-    finally:
-        if child.isalive():
-            child.terminate(force=True)
+        dcl.send_line(f"TELNET/PORT={server.port} localhost")
+        dcl.expect_exact("+OK ready\r\n")
+        dcl.send_control("]")
+        dcl.expect_exact("TELNET> ")
+        dcl.send_line("quit")
+        dcl.expect_exact("$ ")
+        dcl.send_line("WRITE SYS$OUTPUT $STATUS")
+        dcl.expect_exact("%X00000001\r\n")
+        dcl.expect_exact("$ ")
+        dcl.send_control("D")               # the end of input
+        dcl.wait_eof()
 
 
-def test_dcl_reading_a_pipe(root_dir, server):
+def test_dcl_reading_a_pipe(programs, root_dir, server):
     script = f'TELNET localhost {server.port}\nUSER joe\nQUIT\nWRITE SYS$OUTPUT "done"\n'
-    done = subprocess.run(DCL + ["--root", str(root_dir)], input=script, cwd=root_dir.parent,
-                          env=ENV, capture_output=True, text=True, timeout=TIMEOUT)
+    done = programs.run(programs.dcl + ["--root", str(root_dir)], root_dir.parent, TIMEOUT,
+                        input=script)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[:8] == ["$ " + session(server.port)[0]] \
         + session(server.port)[1:] + ["+OK ready", "echo: USER joe", "+OK bye"] \

@@ -57,6 +57,7 @@ from vmsenv import uaf, vmstime
 from vmsenv.condition import VMSError
 from vmsenv.dcl import cld
 from vmsenv.dcl.cld import REQUIRED, CommandTable, Keyword, Parameter, Qualifier, Verb
+from vmsenv.dcl.lexer import strip_comment
 
 PROMPT = "UAF> "
 CONTINUATION_PROMPT = "_UAF> "
@@ -177,7 +178,7 @@ def run_authorize(process, stdin, stdout, command: str | None = None) -> int:
                 if more is None:
                     break
                 line = line.rstrip()[:-1] + more
-            if _strip_comment(line).strip():
+            if strip_comment(line).strip():
                 session.status = _execute(session, line)
     _finish(session)
     stdout.flush()
@@ -195,16 +196,6 @@ def image_main(ctx) -> int:
 def _finish(session: _Session) -> None:
     session.signal(C.UAF_DONEMSG if session.uaf_modified else C.UAF_NOMODS)
     session.signal(C.UAF_RDBDONEMSG if session.rdb_modified else C.UAF_RDBNOMODS)
-
-
-def _strip_comment(line: str) -> str:
-    quoted = False
-    for i, c in enumerate(line):
-        if c == '"':
-            quoted = not quoted
-        elif c == "!" and not quoted:
-            return line[:i]
-    return line
 
 
 def _protect_brackets(text: str) -> str:
@@ -230,7 +221,7 @@ _VERB_RE = re.compile(r"^\s*([A-Za-z_$]*)(.*)$", re.S)
 
 
 def _execute(session: _Session, line: str) -> int:
-    text = _protect_brackets(_strip_comment(line).strip())
+    text = _protect_brackets(strip_comment(line).strip())
     m = _VERB_RE.match(text)
     token, rest = m.group(1), m.group(2)
     try:
@@ -258,7 +249,7 @@ def _parse(session: _Session, verb: Verb, rest: str):
             answer = session.read(f"_{missing.parameter.prompt}: ")
             if answer is None or not answer.strip():
                 raise
-            rest = rest + " " + _protect_brackets(_strip_comment(answer).strip())
+            rest = rest + " " + _protect_brackets(strip_comment(answer).strip())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -69,6 +69,15 @@ class FileRef:
     is_directory: bool = False
 
 
+def host_status(exc: OSError) -> int:
+    """The RMS status for a host I/O failure on a file: RMS$_FNF, RMS$_PRV or RMS$_ACC."""
+    if isinstance(exc, FileNotFoundError):
+        return cond.RMS_FNF
+    if isinstance(exc, PermissionError):
+        return cond.RMS_PRV
+    return cond.RMS_ACC
+
+
 def _norm_device(name: str) -> str:
     return name.strip().upper().rstrip(":").lstrip("_")
 

@@ -84,7 +84,6 @@ import ipaddress
 import json
 import os
 import re
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
@@ -155,7 +154,6 @@ CREATE TABLE IF NOT EXISTS tcpip_host (
     aliases TEXT NOT NULL
 );
 """
-_ready: weakref.WeakSet = weakref.WeakSet()
 
 
 KEY_INITIALIZED = "tcpip.initialized"
@@ -164,11 +162,8 @@ POP_RUN_FILE = "SYS$STARTUP:TCPIP$POP_RUN.COM"
 
 def _db(root):
     store = root.store
-    if store not in _ready:
-        store.db.executescript(SCHEMA)
-        _ready.add(store)
-        if store.get_config(KEY_INITIALIZED) != "1":
-            store.change(_initialize)
+    if store.ensure_schema(SCHEMA) and store.get_config(KEY_INITIALIZED) != "1":
+        store.change(_initialize)
     return store.db
 
 

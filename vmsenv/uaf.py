@@ -60,7 +60,6 @@ import hmac
 import json
 import os
 import re
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -247,15 +246,12 @@ CREATE TABLE IF NOT EXISTS uaf_rights (
     value INTEGER NOT NULL UNIQUE
 );
 """
-_ready: weakref.WeakSet = weakref.WeakSet()
 _COLUMNS = "username, grp, mem, pwd, data"
 
 
 def _db(root):
     store = root.store
-    if store not in _ready:
-        store.db.executescript(SCHEMA)
-        _ready.add(store)
+    store.ensure_schema(SCHEMA)
     return store.db
 
 
@@ -266,6 +262,14 @@ def _change(root, work):
 
 def _row(db, username: str):
     return db.execute(f"SELECT {_COLUMNS} FROM uaf WHERE username = ?", (username,)).fetchone()
+
+
+def _existing_row(db, username: str):
+    """The record's row; UAF$_BADUSR when there is none."""
+    row = _row(db, username)
+    if row is None:
+        raise VMSError(C.UAF_BADUSR)
+    return row
 
 
 def _put(db, a: Account, pwd: str | None) -> None:
@@ -591,9 +595,7 @@ def copy(root, old: str, new: str, changes: dict | None = None, *, add_identifie
     now = vmstime.current_time() if now is None else now
 
     def work(db):
-        row = _row(db, source)
-        if row is None:
-            raise VMSError(C.UAF_BADUSR)
+        row = _existing_row(db, source)
         if _row(db, target):
             raise VMSError(C.UAF_UAEERR)
         notes: list[VMSError] = []
@@ -616,9 +618,7 @@ def modify(root, username: str, changes: dict, *, modify_identifier: bool = True
     now = vmstime.current_time() if now is None else now
 
     def work(db):
-        row = _row(db, name)
-        if row is None:
-            raise VMSError(C.UAF_BADUSR)
+        row = _existing_row(db, name)
         notes: list[VMSError] = []
         old = _from_row(row)
         record = _apply(old, changes)
@@ -646,9 +646,7 @@ def remove(root, username: str, *, remove_identifier: bool = True) -> list[VMSEr
     name = valid_username(username)
 
     def work(db):
-        row = _row(db, name)
-        if row is None:
-            raise VMSError(C.UAF_BADUSR)
+        row = _existing_row(db, name)
         db.execute("DELETE FROM uaf WHERE username = ?", (name,))
         notes: list[VMSError] = []
         value = (row[1] << 16) | row[2]
@@ -670,9 +668,7 @@ def set_password(root, username: str, password: str, *, pre_expired: bool = Fals
     now = vmstime.current_time() if now is None else now
 
     def work(db):
-        row = _row(db, name)
-        if row is None:
-            raise VMSError(C.UAF_BADUSR)
+        row = _existing_row(db, name)
         record = _from_row(row)
         mixed = "PWDMIX" in record.flags
         if password_problem(password, mixed):
@@ -689,9 +685,7 @@ def record_login(root, username: str, interactive: bool = True,
     now = vmstime.current_time() if now is None else now
 
     def work(db):
-        row = _row(db, username.strip().upper())
-        if row is None:
-            raise VMSError(C.UAF_BADUSR)
+        row = _existing_row(db, username.strip().upper())
         record = _from_row(row)
         key = "last_interactive" if interactive else "last_noninteractive"
         _update(db, replace(record, login_fails=0, **{key: now}))

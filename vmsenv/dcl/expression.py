@@ -53,6 +53,7 @@ from typing import Any
 
 from vmsenv import condition as C
 from vmsenv.condition import VMSError
+from vmsenv.dcl.lexer import quoted_string
 from vmsenv.dcl.values import Value, to_int, to_str, wrap32
 
 _TOKEN = re.compile(
@@ -114,19 +115,8 @@ def tokenize(text: str) -> list[_Token]:
     while pos < len(text):
         c = text[pos]
         if c == '"':
-            out = []
-            end = pos + 1
-            while end < len(text):
-                if text[end] == '"':
-                    if text[end + 1:end + 2] == '"':
-                        out.append('"')
-                        end += 2
-                        continue
-                    end += 1
-                    break
-                out.append(text[end])
-                end += 1
-            tokens.append(_Token("str", text[pos:end], "".join(out)))
+            content, end = quoted_string(text, pos)
+            tokens.append(_Token("str", text[pos:end], content))
             pos = end
             continue
         m = _TOKEN.match(text, pos)
@@ -157,7 +147,78 @@ def tokenize(text: str) -> list[_Token]:
     return tokens
 
 
-class Evaluator:
+def _lexical(lexicals: dict, name: str):
+    """(function, min_args, max_args) of the lexical function ``name`` (``F$...``, in full or
+    a unique abbreviation) names; ABFNAM or IVFNAM when it names several or none."""
+    if name in lexicals:
+        return lexicals[name]
+    found = [n for n in lexicals if n.startswith(name)]
+    if len(found) == 1:
+        return lexicals[found[0]]
+    status = C.CLI_ABFNAM if found else C.CLI_IVFNAM
+    raise VMSError(status, segment=name + "(")
+
+
+class _Parser:
+    """What the Evaluator and the _Compiler share of reading an expression: the token
+    cursor and the argument list of a lexical function call.  ``bad_call()`` is the
+    exception for an argument list that goes wrong (too many arguments, a symbol name that is
+    not one, no ``,`` or ``)`` after an argument)."""
+
+    tokens: list[_Token]
+    pos: int
+    exact_names = False
+
+    def bad_call(self) -> Exception:
+        raise NotImplementedError
+
+    def peek(self) -> _Token:
+        return self.tokens[self.pos]
+
+    def take(self) -> _Token:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def is_op(self, *ops: str) -> bool:
+        token = self.tokens[self.pos]
+        return token.kind == "op" and token.value in ops
+
+    def arguments(self, function, max_args: int, omitted, argument) -> list:
+        """The arguments of a call, after its ``(`` and through its ``)``: ``omitted`` for
+        one left out, the symbol name (a string) where the function takes one, else
+        ``argument()``."""
+        args: list = []
+        if self.is_op(")"):
+            self.take()
+            return args
+        while True:
+            if len(args) >= max_args:
+                raise self.bad_call()
+            if self.is_op(",", ")"):
+                args.append(omitted)
+            elif _symbol_name_at(function, len(args)):
+                args.append(self.symbol_name())
+            else:
+                args.append(argument())
+            if self.is_op(","):
+                self.take()
+                continue
+            if self.is_op(")"):
+                self.take()
+                return args
+            raise self.bad_call()
+
+    def symbol_name(self) -> str:
+        token = self.peek()
+        after = self.tokens[self.pos + 1]
+        if token.kind != "name" or after.kind != "op" or after.value not in (",", ")"):
+            raise self.bad_call()
+        self.take()
+        return token.text if self.exact_names else token.text.upper()
+
+
+class Evaluator(_Parser):
     """Evaluates one expression against a DCL context.
 
     The context provides ``lookup_symbol(name) -> Value | None`` and ``lexicals`` (a dict
@@ -176,19 +237,6 @@ class Evaluator:
         self.depth += 1
         if self.depth > MAX_NESTING:
             raise VMSError(C.CLI_COMPLX)
-
-    # -- token helpers -------------------------------------------------------------------------
-    def peek(self) -> _Token:
-        return self.tokens[self.pos]
-
-    def take(self) -> _Token:
-        token = self.tokens[self.pos]
-        self.pos += 1
-        return token
-
-    def is_op(self, *ops: str) -> bool:
-        token = self.peek()
-        return token.kind == "op" and token.value in ops
 
     def fail(self, status: int = C.CLI_EXPSYN) -> VMSError:
         token = self.peek()
@@ -316,50 +364,16 @@ class Evaluator:
         return Evaluator(self.ctx, to_str(value), exact_names=True,
                          depth=self.depth + 1).evaluate()
 
-    def resolve_function(self, name: str):
-        lexicals = self.ctx.lexicals
-        if name in lexicals:
-            return name, lexicals[name]
-        found = [n for n in lexicals if n.startswith(name)]
-        if len(found) == 1:
-            return found[0], lexicals[found[0]]
-        status = C.CLI_ABFNAM if found else C.CLI_IVFNAM
-        raise VMSError(status, segment=name + "(")
+    def bad_call(self) -> VMSError:
+        return self.fail(C.CLI_SYMDEL)
 
     def call(self, name: str) -> Value:
-        _full, (function, min_args, max_args) = self.resolve_function(name)
+        function, min_args, max_args = _lexical(self.ctx.lexicals, name)
         self.take()  # (
         self.nest()
-        args: list[Value | None] = []
-        if self.is_op(")"):
-            self.take()
-        else:
-            while True:
-                if len(args) >= max_args:
-                    raise self.fail(C.CLI_SYMDEL)
-                if self.is_op(",", ")"):
-                    args.append(None)
-                elif _symbol_name_at(function, len(args)):
-                    args.append(self.symbol_name())
-                else:
-                    args.append(self.or_expr())
-                if self.is_op(","):
-                    self.take()
-                    continue
-                if self.is_op(")"):
-                    self.take()
-                    break
-                raise self.fail(C.CLI_SYMDEL)
+        args = self.arguments(function, max_args, None, self.or_expr)
         self.depth -= 1
         return _call(self.ctx, function, min_args, args)
-
-    def symbol_name(self) -> str:
-        token = self.peek()
-        if token.kind != "name" or self.tokens[self.pos + 1].kind != "op" \
-                or self.tokens[self.pos + 1].value not in (",", ")"):
-            raise self.fail(C.CLI_SYMDEL)
-        self.take()
-        return token.text if self.exact_names else token.text.upper()
 
 
 def _call(ctx, function, min_args: int, args: list) -> Value:
@@ -422,7 +436,7 @@ def _wrapped(code: str) -> str:
     return f"((({code}) + 2147483648) & 4294967295) - 2147483648"
 
 
-class _Compiler:
+class _Compiler(_Parser):
     """The Evaluator's grammar, producing Python source instead of values.
 
     Each method returns (code, kind).  Integers are kept wrapped to 32 bits as the Evaluator
@@ -439,17 +453,8 @@ class _Compiler:
         self.depth = 0
         self.uses_symbols = False
 
-    def peek(self) -> _Token:
-        return self.tokens[self.pos]
-
-    def take(self) -> _Token:
-        token = self.tokens[self.pos]
-        self.pos += 1
-        return token
-
-    def is_op(self, *ops: str) -> bool:
-        token = self.tokens[self.pos]
-        return token.kind == "op" and token.value in ops
+    def bad_call(self) -> _NotCompiled:
+        return _NotCompiled()
 
     def nest(self) -> None:
         self.depth += 1
@@ -586,44 +591,15 @@ class _Compiler:
         return f"({temp} if ({temp} := look({key!r})) is not None else _undsym({key!r}))"
 
     def call(self, name: str) -> str:
-        lexicals = self.lexicals
-        if name in lexicals:
-            entry = lexicals[name]
-        else:
-            found = [n for n in lexicals if n.startswith(name)]
-            if len(found) != 1:
-                raise _NotCompiled
-            entry = lexicals[found[0]]
-        function, min_args, max_args = entry
+        function, min_args, max_args = _lexical(self.lexicals, name)
         self.take()  # (
         self.nest()
-        args: list[str] = []
-        if self.is_op(")"):
-            self.take()
-        else:
-            while True:
-                if len(args) >= max_args:
-                    raise _NotCompiled
-                if self.is_op(",", ")"):
-                    args.append("None")
-                elif _symbol_name_at(function, len(args)):
-                    token = self.peek()
-                    after = self.tokens[self.pos + 1]
-                    if token.kind != "name" or after.kind != "op" or after.value not in (",", ")"):
-                        raise _NotCompiled
-                    self.take()
-                    args.append(repr(token.text.upper()))
-                else:
-                    args.append(self.or_expr()[0])
-                if self.is_op(","):
-                    self.take()
-                    continue
-                if self.is_op(")"):
-                    self.take()
-                    break
-                raise _NotCompiled
+        args = self.arguments(function, max_args, "None", lambda: self.or_expr()[0])
         self.depth -= 1
         return f"_call(ctx, {self.constant(function)}, {min_args}, [{', '.join(args)}])"
+
+    def symbol_name(self) -> str:
+        return repr(super().symbol_name())
 
 
 def compile_expression(text: str, lexicals: dict) -> Callable[[Any], Value] | None:

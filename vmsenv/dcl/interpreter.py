@@ -96,6 +96,7 @@ from vmsenv.dcl.lexer import (
 from vmsenv.dcl.substitution import substitute
 from vmsenv.dcl.symbols import NAME_RE, Symbol, SymbolTable, split_definition
 from vmsenv.dcl.values import Value, is_numeric, to_int, to_str, wrap32
+from vmsenv.files import host_status
 
 MAX_DEPTH = 32
 MAX_GOSUB = 16
@@ -110,15 +111,6 @@ _ASSIGN = re.compile(
 )
 _FIRST_TOKEN = re.compile(r"[A-Za-z0-9$_]+")
 _PLAIN_NAME = re.compile(r"\s*([A-Za-z$_][A-Za-z0-9$_]*)\s*\Z")
-
-
-def _host_status(exc: OSError) -> int:
-    """The RMS status for a host I/O failure."""
-    if isinstance(exc, FileNotFoundError):
-        return C.RMS_FNF
-    if isinstance(exc, PermissionError):
-        return C.RMS_PRV
-    return C.RMS_ACC
 
 
 def _file_error(status: int, spec: str, err: VMSError) -> VMSError:
@@ -353,7 +345,7 @@ class Interpreter:
         try:
             return open(path, "w", encoding="latin-1", newline="\n"), True
         except OSError as exc:
-            raise _file_error(C.CLI_OPENOUT, full, VMSError(_host_status(exc))) from None
+            raise _file_error(C.CLI_OPENOUT, full, VMSError(host_status(exc))) from None
 
     def _p_symbols(self, level: Level, params: list[str]) -> None:
         for n in range(8):
@@ -370,7 +362,7 @@ class Interpreter:
             try:
                 text = Path(path).read_text(encoding="latin-1")
             except OSError as exc:
-                raise _file_error(C.CLI_OPENIN, full, VMSError(_host_status(exc))) from None
+                raise _file_error(C.CLI_OPENIN, full, VMSError(host_status(exc))) from None
         except VMSError as err:
             if err.status & 0xFFFFFFF8 == C.CLI_OPENIN & 0xFFFFFFF8:
                 failure = err

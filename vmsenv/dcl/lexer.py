@@ -44,6 +44,24 @@ def strip_comment(line: str) -> str:
     return line
 
 
+def quoted_string(text: str, pos: int) -> tuple[str, int]:
+    """The quoted string whose opening ``"`` is at ``text[pos]``: its content (``""`` inside
+    read as one ``"``) and the index after its closing quote (the end of the text when it is
+    not closed)."""
+    out: list[str] = []
+    end = pos + 1
+    while end < len(text):
+        if text[end] == '"':
+            if text[end + 1:end + 2] != '"':
+                return "".join(out), end + 1
+            out.append('"')
+            end += 2
+            continue
+        out.append(text[end])
+        end += 1
+    return "".join(out), end
+
+
 def continues(line: str) -> bool:
     """True when a physical line ends (before any comment) with the ``-`` continuation."""
     return strip_comment(line).rstrip(" \t").endswith("-")
@@ -123,17 +141,8 @@ def squeeze_text(text: str) -> str:
             if blank and out:
                 out.append(" ")
             blank = False
-            i += 1
-            while i < len(text):
-                if text[i] == '"':
-                    if text[i + 1:i + 2] == '"':
-                        out.append('"')
-                        i += 2
-                        continue
-                    i += 1
-                    break
-                out.append(text[i])
-                i += 1
+            content, i = quoted_string(text, i)
+            out.append(content)
             continue
         if c in " \t":
             blank = True

@@ -119,6 +119,16 @@ class SharedStore:
     def __init__(self, db_path: Path, gen_path: Path):
         self.db = connect(db_path)
         self.generation = Generation(gen_path)
+        self._schemas: set[str] = set()
+
+    def ensure_schema(self, schema: str) -> bool:
+        """Run a module's schema script (``CREATE TABLE IF NOT EXISTS ...``) on this store's
+        database once; True the first time (the module may then initialise its tables)."""
+        if schema in self._schemas:
+            return False
+        self.db.executescript(schema)
+        self._schemas.add(schema)
+        return True
 
     def load(self) -> tuple[int, int, list[Entry]]:
         """(generation, log sequence, every shared entry), the generation read first."""

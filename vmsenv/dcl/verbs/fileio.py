@@ -115,6 +115,7 @@ from vmsenv.dcl.cld import (
 from vmsenv.dcl.level import INTERACTIVE
 from vmsenv.dcl.lexer import squeeze_text
 from vmsenv.dcl.symbols import MAX_NAME, NAME_RE
+from vmsenv.files import host_status
 from vmsenv.lnm import names as N
 
 TERMINAL_NAMES = ("SYS$COMMAND", "SYS$INPUT", "SYS$OUTPUT", "SYS$ERROR")
@@ -123,15 +124,6 @@ MAX_TIME_OUT = 255
 _ENCODING = "latin-1"
 # The shared OPENOUT message as the CREATE utility signals it (facility CREATE, error).
 CREATE_OPENOUT = C.SHR_OPENOUT | 0x00A30002
-
-
-def _host_status(exc: OSError) -> int:
-    """The RMS status for a host I/O failure."""
-    if isinstance(exc, FileNotFoundError):
-        return C.RMS_FNF
-    if isinstance(exc, PermissionError):
-        return C.RMS_PRV
-    return C.RMS_ACC
 
 
 def _encode(text: str) -> bytes:
@@ -155,7 +147,7 @@ class DclFile:
         try:
             self._handle = open(self.path, "r+b" if self.can_write else "rb")
         except OSError as exc:
-            raise VMSError(_host_status(exc)) from None
+            raise VMSError(host_status(exc)) from None
         self._next = self._end() if append else 0   # where the next READ starts
         self._current: tuple[int, int] | None = None  # (offset, length) of the last record read
 
@@ -426,7 +418,7 @@ def close_file(dcl, cmd):
         try:
             target.path.unlink()
         except OSError as exc:
-            raise VMSError(_host_status(exc)) from None
+            raise VMSError(host_status(exc)) from None
     return C.RMS_NORMAL
 
 
@@ -468,7 +460,7 @@ def create_file(dcl, cmd):
             try:
                 Path(path).write_bytes(data)
             except OSError as exc:
-                raise VMSError(_host_status(exc)) from None
+                raise VMSError(host_status(exc)) from None
         except VMSError as err:
             shown = getattr(err, "spec", None) or spec.upper()
             dcl.show_error(VMSError(CREATE_OPENOUT, shown, secondary=(err,)))

@@ -217,6 +217,30 @@ def _records(path: Path) -> list[str]:
     return lines
 
 
+def _read_bytes(path: Path) -> bytes:
+    return Path(path).read_bytes()
+
+
+def _input(status: _Status, openin: int, ref: FileRef, read=_records):
+    """What an input file holds (``read(path)``: its records, or its bytes), or None after
+    reporting ``openin`` with RMS$_IOP for a directory file, RMS$_PRV for a file the host does
+    not let us read."""
+    if ref.is_directory:
+        status.file_error(openin, ref.spec, VMSError(C.RMS_IOP))
+        return None
+    try:
+        return read(ref.path)
+    except OSError:
+        status.file_error(openin, ref.spec, VMSError(C.RMS_PRV))
+        return None
+
+
+def _failed_spec(err: VMSError, text: str) -> str:
+    """The specification a message about a file names: the expanded one a FileError carries,
+    else the text given (upper-cased)."""
+    return err.spec if isinstance(err, FileError) else text.upper()
+
+
 def _split(spec: str) -> tuple[str, str]:
     """``DEV:[DIR]NAME.TYP;V`` -> (``DEV:[DIR]``, ``NAME.TYP;V``)."""
     fs = fsp.parse(spec)
@@ -407,43 +431,45 @@ def _output_qualifier() -> Qualifier:
     return Qualifier("OUTPUT", value=OPTIONAL)
 
 
-# ------------------------------------------------------------------------------ TYPE
-def type_(dcl, cmd) -> int:
+def _listing(dcl, cmd, default: str, facility: int, body) -> int:
+    """Run a utility that writes a listing: ``body(dcl, cmd, sink, status)`` with the listing
+    open (not when /OUTPUT= cannot be created), closed afterwards."""
     status = _Status(dcl)
-    sink = _Sink(dcl, cmd, "TYPE.LIS", FAC_TYPE, status)
+    sink = _Sink(dcl, cmd, default, facility, status)
     if sink.failed:
         return status.result()
-    head = _count(cmd, "HEAD")
-    tail = _count(cmd, "TAIL")
-    filters = _Filters(cmd)
     try:
-        for item in _expand(dcl, cmd.param_values("FILE"), filters=filters):
-            err = item.failure()
-            if err is not None:
-                status.file_error(shared(FAC_TYPE, C.SHR_SEARCHFAIL, W), item.spec, err)
-                continue
-            for ref in item.refs:
-                if ref.is_directory:
-                    status.file_error(shared(FAC_TYPE, C.SHR_OPENIN, E), ref.spec,
-                                      VMSError(C.RMS_IOP))
-                    continue
-                try:
-                    records = _records(ref.path)
-                except OSError:
-                    status.file_error(shared(FAC_TYPE, C.SHR_OPENIN, E), ref.spec,
-                                      VMSError(C.RMS_PRV))
-                    continue
-                if item.wild:
-                    for line in ("", ref.spec, ""):
-                        sink.write(line)
-                if head is not None:
-                    records = records[:head]
-                if tail is not None:
-                    records = records[-tail:] if tail else []
-                for record in records:
-                    sink.write(record)
+        return body(dcl, cmd, sink, status)
     finally:
         sink.close()
+
+
+# ------------------------------------------------------------------------------ TYPE
+def type_(dcl, cmd) -> int:
+    return _listing(dcl, cmd, "TYPE.LIS", FAC_TYPE, _type)
+
+
+def _type(dcl, cmd, sink: _Sink, status: _Status) -> int:
+    head = _count(cmd, "HEAD")
+    tail = _count(cmd, "TAIL")
+    for item in _expand(dcl, cmd.param_values("FILE"), filters=_Filters(cmd)):
+        err = item.failure()
+        if err is not None:
+            status.file_error(shared(FAC_TYPE, C.SHR_SEARCHFAIL, W), item.spec, err)
+            continue
+        for ref in item.refs:
+            records = _input(status, shared(FAC_TYPE, C.SHR_OPENIN, E), ref)
+            if records is None:
+                continue
+            if item.wild:
+                for line in ("", ref.spec, ""):
+                    sink.write(line)
+            if head is not None:
+                records = records[:head]
+            if tail is not None:
+                records = records[-tail:] if tail else []
+            for record in records:
+                sink.write(record)
     return status.result()
 
 
@@ -570,14 +596,7 @@ def _full_lines(dcl, name: str, facts: _Facts) -> list[str]:
 
 
 def directory(dcl, cmd) -> int:
-    status = _Status(dcl)
-    sink = _Sink(dcl, cmd, "DIRECTORY.LIS", FAC_DIRECT, status)
-    if sink.failed:
-        return status.result()
-    try:
-        return _directory(dcl, cmd, sink, status)
-    finally:
-        sink.close()
+    return _listing(dcl, cmd, "DIRECTORY.LIS", FAC_DIRECT, _directory)
 
 
 def _directory(dcl, cmd, sink: _Sink, status: _Status) -> int:
@@ -738,10 +757,42 @@ def _remove_error(exc: OSError) -> VMSError:
     return VMSError(C.RMS_PRV)
 
 
+class _Removal:
+    """The files DELETE or PURGE removes: a file that cannot go is reported as not_removed
+    (FILNOTDEL, FILNOTPUR), each one that goes as removed (FILDEL, FILPURG) under /LOG, and
+    /LOG ends with the TOTAL when more than one went."""
+
+    def __init__(self, status: _Status, facility: int, log: bool, not_removed: int,
+                 removed: int):
+        self.status = status
+        self.facility = facility
+        self.log = log
+        self.not_removed = not_removed
+        self.removed = removed
+        self.files = self.blocks = 0
+
+    def remove(self, ref: FileRef) -> None:
+        n = _blocks_of(ref)
+        try:
+            _remove(ref)
+        except OSError as exc:
+            self.status.file_error(shared(self.facility, self.not_removed, W), ref.spec,
+                                   _remove_error(exc))
+            return
+        self.files += 1
+        self.blocks += n
+        if self.log:
+            self.status.show(shared(self.facility, self.removed, INFO), ref.spec, n)
+
+    def total(self) -> None:
+        if self.log and self.files > 1:
+            self.status.show(shared(self.facility, C.SHR_TOTAL, INFO), self.files, self.blocks)
+
+
 def delete(dcl, cmd) -> int:
     status = _Status(dcl)
-    log = bool(cmd.present("LOG"))
-    deleted = blocks = 0
+    removal = _Removal(status, FAC_DELETE, bool(cmd.present("LOG")), C.SHR_FILNOTDEL,
+                       C.SHR_FILDEL)
     for item in _expand(dcl, cmd.param_values("FILE"), filters=_Filters(cmd)):
         if item.error is None and item.version == "":
             status.show(shared(FAC_DELETE, C.SHR_DELVER, E))
@@ -751,19 +802,8 @@ def delete(dcl, cmd) -> int:
             status.file_error(shared(FAC_DELETE, C.SHR_SEARCHFAIL, W), item.spec, err)
             continue
         for ref in item.refs:
-            n = _blocks_of(ref)
-            try:
-                _remove(ref)
-            except OSError as exc:
-                status.file_error(shared(FAC_DELETE, C.SHR_FILNOTDEL, W), ref.spec,
-                                  _remove_error(exc))
-                continue
-            deleted += 1
-            blocks += n
-            if log:
-                status.show(shared(FAC_DELETE, C.SHR_FILDEL, INFO), ref.spec, n)
-    if log and deleted > 1:
-        status.show(shared(FAC_DELETE, C.SHR_TOTAL, INFO), deleted, blocks)
+            removal.remove(ref)
+    removal.total()
     return status.result()
 
 
@@ -776,11 +816,11 @@ DELETE = Verb("DELETE", parameters=(
 
 def purge(dcl, cmd) -> int:
     status = _Status(dcl)
-    log = bool(cmd.present("LOG"))
     keep = _number(cmd.value("KEEP")) if cmd.present("KEEP") else 1
     if keep < 1:
         raise VMSError(C.CLI_IVVALU, segment=str(cmd.value("KEEP")))
-    deleted = blocks = 0
+    removal = _Removal(status, FAC_PURGE, bool(cmd.present("LOG")), C.SS_FILNOTPUR,
+                       C.SHR_FILPURG)
     filters = _Filters(cmd)
     texts = [str(v) for v in cmd.param_values("FILE")] or [""]
     for item in _expand(dcl, texts, "*.*;*", filters):
@@ -797,21 +837,9 @@ def purge(dcl, cmd) -> int:
             head, tail = _split(ref.spec)
             key = (head, tail.rsplit(";", 1)[0])
             counts[key] = counts.get(key, 0) + 1
-            if counts[key] <= keep:
-                continue
-            n = _blocks_of(ref)
-            try:
-                _remove(ref)
-            except OSError as exc:
-                status.file_error(shared(FAC_PURGE, C.SS_FILNOTPUR, W), ref.spec,
-                                  _remove_error(exc))
-                continue
-            deleted += 1
-            blocks += n
-            if log:
-                status.show(shared(FAC_PURGE, C.SHR_FILPURG, INFO), ref.spec, n)
-    if log and deleted > 1:
-        status.show(shared(FAC_PURGE, C.SHR_TOTAL, INFO), deleted, blocks)
+            if counts[key] > keep:
+                removal.remove(ref)
+    removal.total()
     return status.result()
 
 
@@ -824,6 +852,11 @@ PURGE = Verb("PURGE", parameters=(
 
 
 # ------------------------------------------------------------------------------ COPY / APPEND
+def _versionless(spec: fsp.FileSpec) -> str:
+    """``node::dev:[dir]name.type`` of a parsed specification (``.`` for no type)."""
+    return spec.node + spec.device + spec.directory + spec.name + (spec.type or ".")
+
+
 def _existing_versions(dcl, spec_no_version: str) -> list[int]:
     process = dcl.process
     try:
@@ -862,9 +895,7 @@ def _open_output(dcl, out_spec: str, version: str, input_version: int,
     pd = process.process_default()
     if version in ("", ";"):
         result = process.files.parse(out_spec, process_default=pd, syntax_only=True)
-        base = result.spec.node + result.spec.device + result.spec.directory + \
-            result.spec.name + (result.spec.type or ".")
-        existing = _existing_versions(dcl, base)
+        existing = _existing_versions(dcl, _versionless(result.spec))
         if not existing and first_rule_input_version:
             version = f";{input_version}"
     return process.files.create(out_spec + version, process_default=pd)
@@ -894,30 +925,20 @@ def copy(dcl, cmd) -> int:
         cmd.present("CONCATENATE") is not False
     target: FileRef | None = None
     for ref in inputs:
-        if ref.is_directory:
-            status.file_error(shared(FAC_COPY, C.SHR_OPENIN, E), ref.spec, VMSError(C.RMS_IOP))
-            continue
-        try:
-            data = Path(ref.path).read_bytes()
-        except OSError:
-            status.file_error(shared(FAC_COPY, C.SHR_OPENIN, E), ref.spec, VMSError(C.RMS_PRV))
+        data = _input(status, shared(FAC_COPY, C.SHR_OPENIN, E), ref, _read_bytes)
+        if data is None:
             continue
         if concatenate and target is not None:
-            _append_bytes(target.path, data)
-            if log:
-                status.show(shared(FAC_COPY, C.SHR_APPENDEDR, S), ref.spec, target.spec,
-                            len(_split_records(data)))
+            _append_input(status, FAC_COPY, log, ref, target, data)
             continue
         try:
             out_spec, version = _output_fields(out_text, ref, keep_location=False)
             if cmd.present("REPLACE") and version not in ("", ";"):
                 _replace_existing(dcl, out_spec + version)
             new = _open_output(dcl, out_spec, version, ref.version, True)
-        except FileError as err:
-            status.file_error(shared(FAC_COPY, C.SHR_OPENOUT, E), err.spec, err)
-            continue
         except VMSError as err:
-            status.file_error(shared(FAC_COPY, C.SHR_OPENOUT, E), out_text.upper(), err)
+            status.file_error(shared(FAC_COPY, C.SHR_OPENOUT, E), _failed_spec(err, out_text),
+                              err)
             continue
         Path(new.path).write_bytes(data)
         target = new
@@ -944,6 +965,15 @@ def _split_records(data: bytes) -> list[bytes]:
     if parts[-1] == b"":
         parts.pop()
     return parts
+
+
+def _append_input(status: _Status, facility: int, log: bool, ref: FileRef, target: FileRef,
+                  data: bytes) -> None:
+    """Append an input file's data to the output; /LOG shows APPENDED with its records."""
+    _append_bytes(target.path, data)
+    if log:
+        status.show(shared(facility, C.SHR_APPENDEDR, S), ref.spec, target.spec,
+                    len(_split_records(data)))
 
 
 def _append_bytes(path: Path, data: bytes) -> None:
@@ -1002,20 +1032,9 @@ def append(dcl, cmd) -> int:
                     else:
                         status.file_error(shared(FAC_APPEND, C.SHR_OPENOUT, E), err.spec, err)
                         return status.result()
-            if ref.is_directory:
-                status.file_error(shared(FAC_APPEND, C.SHR_OPENIN, E), ref.spec,
-                                  VMSError(C.RMS_IOP))
-                continue
-            try:
-                data = Path(ref.path).read_bytes()
-            except OSError:
-                status.file_error(shared(FAC_APPEND, C.SHR_OPENIN, E), ref.spec,
-                                  VMSError(C.RMS_PRV))
-                continue
-            _append_bytes(target.path, data)
-            if log:
-                status.show(shared(FAC_APPEND, C.SHR_APPENDEDR, S), ref.spec, target.spec,
-                            len(_split_records(data)))
+            data = _input(status, shared(FAC_APPEND, C.SHR_OPENIN, E), ref, _read_bytes)
+            if data is not None:
+                _append_input(status, FAC_APPEND, log, ref, target, data)
     return status.result()
 
 
@@ -1061,14 +1080,11 @@ def rename(dcl, cmd) -> int:
 def _rename_one(dcl, ref: FileRef, result, version: str, status: _Status) -> str | None:
     devices = dcl.process.files.devices
     spec = result.spec
-    base = spec.node + spec.device + spec.directory + spec.name + (spec.type or ".")
+    base = _versionless(spec)
     existing = _existing_versions(dcl, base)
-    if version in ("", ";"):
-        number = max(existing) + 1 if existing else 1
-    else:
-        number = int(version[1:])
-        if number <= 0:
-            number = max(existing) + 1 if existing else 1
+    number = 0 if version in ("", ";") else int(version[1:])
+    if number <= 0:
+        number = max(existing, default=0) + 1
     shown = f"{base};{number}"
     if number > fsp.MAX_VERSION or (number in existing and not ref.is_directory):
         status.file_error(shared(FAC_RENAME, C.SHR_OPENOUT, E), shown,
@@ -1152,14 +1168,7 @@ def _window(cmd) -> tuple[int, int] | None:
 
 
 def search(dcl, cmd) -> int:
-    status = _Status(dcl)
-    sink = _Sink(dcl, cmd, "SEARCH.LIS", FAC_SEARCH, status)
-    if sink.failed:
-        return status.result()
-    try:
-        return _search(dcl, cmd, sink, status)
-    finally:
-        sink.close()
+    return _listing(dcl, cmd, "SEARCH.LIS", FAC_SEARCH, _search)
 
 
 def _search(dcl, cmd, sink: _Sink, status: _Status) -> int:
@@ -1181,11 +1190,8 @@ def _search(dcl, cmd, sink: _Sink, status: _Status) -> int:
         for ref in item.refs:
             if ref.is_directory:
                 continue
-            try:
-                records = _records(ref.path)
-            except OSError:
-                status.file_error(shared(FAC_SEARCH, C.SHR_OPENIN, W), ref.spec,
-                                  VMSError(C.RMS_PRV))
+            records = _input(status, shared(FAC_SEARCH, C.SHR_OPENIN, W), ref)
+            if records is None:
                 continue
             searched = True
             hits = [i for i, r in enumerate(records) if line_matches(r, strings, how, exact)]
@@ -1320,11 +1326,8 @@ def differences(dcl, cmd) -> int:
     spec1 = str(cmd.param("INPUT1"))
     try:
         ref1 = process.files.lookup(spec1, process_default=pd)
-    except FileError as err:
-        status.file_error(shared(FAC_DIFF, C.SHR_OPENIN, F), err.spec, err)
-        return status.result()
     except VMSError as err:
-        status.file_error(shared(FAC_DIFF, C.SHR_OPENIN, F), spec1.upper(), err)
+        status.file_error(shared(FAC_DIFF, C.SHR_OPENIN, F), _failed_spec(err, spec1), err)
         return status.result()
     head1, tail1 = _split(ref1.spec)
     base1 = head1 + tail1.rsplit(";", 1)[0]
@@ -1337,11 +1340,9 @@ def differences(dcl, cmd) -> int:
             ref2 = process.files.lookup(f"{base1};{max(older)}", process_default=pd)
         else:
             ref2 = process.files.lookup(str(spec2), base1, process_default=pd)
-    except FileError as err:
-        status.file_error(shared(FAC_DIFF, C.SHR_OPENIN, F), err.spec, err)
-        return status.result()
     except VMSError as err:
-        status.file_error(shared(FAC_DIFF, C.SHR_OPENIN, F), str(spec2).upper(), err)
+        status.file_error(shared(FAC_DIFF, C.SHR_OPENIN, F), _failed_spec(err, str(spec2)),
+                          err)
         return status.result()
     try:
         rec1, rec2 = _records(ref1.path), _records(ref2.path)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from vmsenv import condition as C
 from vmsenv.condition import VMSError
+from vmsenv.dcl.lexer import strip_comment
 from vmsenv.dcl.values import to_int, to_str, wrap32
 from vmsenv.fao import fao
 
@@ -90,16 +91,6 @@ def _compress(text: str) -> str:
     return "".join(out)
 
 
-def _uncomment(text: str) -> str:
-    quoted = False
-    for i, c in enumerate(text):
-        if c == '"':
-            quoted = not quoted
-        elif c == "!" and not quoted:
-            return text[:i]
-    return text
-
-
 _EDITS = ("COLLAPSE", "COMPRESS", "LOWERCASE", "TRIM", "UNCOMMENT", "UPCASE")
 
 
@@ -112,7 +103,7 @@ def f_edit(dcl, args):
             raise VMSError(C.CLI_IVKEYW, segment=keyword)
         wanted.append(keyword)
     if "UNCOMMENT" in wanted:
-        text = _uncomment(text)
+        text = strip_comment(text)
     if "COLLAPSE" in wanted:
         text = _outside_quotes(text, lambda s: s.replace(" ", "").replace("\t", ""))
     if "COMPRESS" in wanted:

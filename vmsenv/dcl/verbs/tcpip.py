@@ -32,6 +32,7 @@ is lower-cased too). The substitute domain is stored in lower case.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from vmsenv import condition as C
@@ -52,8 +53,36 @@ def _may_write(process) -> None:
     raise VMSError(C.SS_NOPRIV)
 
 
+def _changes(handler):
+    """A command that changes a database: write access is checked first (_may_write), and
+    the command ends with SS$_NORMAL."""
+    @functools.wraps(handler)
+    def changing(dcl, cmd) -> int:
+        _may_write(dcl.process)
+        handler(dcl, cmd)
+        return C.SS_NORMAL
+    return changing
+
+
 def _root(dcl):
     return dcl.process.root
+
+
+def _show(dcl, lines) -> int:
+    for line in lines:
+        dcl.write(line)
+    return C.SS_NORMAL
+
+
+def _one_or_all(name: str | None, every, find, missing: VMSError) -> list:
+    """Every entry (``every()``) when no name is given, else the one ``find(name)`` returns;
+    ``missing`` is raised when there is none."""
+    if name is None:
+        return every()
+    entry = find(name)
+    if entry is None:
+        raise missing
+    return [entry]
 
 
 def _name(cmd, label: str = "NAME") -> str | None:
@@ -64,8 +93,8 @@ def _name(cmd, label: str = "NAME") -> str | None:
 # ---------------------------------------------------------------------------------------------
 # Services.
 # ---------------------------------------------------------------------------------------------
-def set_service(dcl, cmd) -> int:
-    _may_write(dcl.process)
+@_changes
+def set_service(dcl, cmd) -> None:
     changes: dict = {}
     if cmd.value("PORT") is not None:
         changes["port"] = tcpip.parse_port(cmd.value("PORT"))
@@ -98,45 +127,32 @@ def set_service(dcl, cmd) -> int:
                 flags.add(value)
         changes["flags"] = frozenset(flags)
     tcpip.set_service(_root(dcl), _name(cmd), changes)
-    return C.SS_NORMAL
 
 
-def set_noservice(dcl, cmd) -> int:
-    _may_write(dcl.process)
+@_changes
+def set_noservice(dcl, cmd) -> None:
     tcpip.remove_services(_root(dcl), _name(cmd))
-    return C.SS_NORMAL
 
 
 def show_service(dcl, cmd) -> int:
-    name = _name(cmd)
     root = _root(dcl)
-    if name is None:
-        entries = tcpip.services(root)
-    else:
-        entry = tcpip.get_service(root, name)
-        if entry is None:
-            raise VMSError(tcpip.TCPIP_SERVERROR, secondary=[tcpip.TCPIP_NORECORD])
-        entries = [entry]
+    entries = _one_or_all(_name(cmd), lambda: tcpip.services(root),
+                          lambda name: tcpip.get_service(root, name),
+                          VMSError(tcpip.TCPIP_SERVERROR, secondary=[tcpip.TCPIP_NORECORD]))
     if cmd.present("FULL"):
-        for entry in entries:
-            for line in tcpip.show_service_full_lines(entry):
-                dcl.write(line)
-    else:
-        for line in tcpip.show_service_lines(entries):
-            dcl.write(line)
-    return C.SS_NORMAL
+        return _show(dcl, (line for entry in entries
+                           for line in tcpip.show_service_full_lines(entry)))
+    return _show(dcl, tcpip.show_service_lines(entries))
 
 
-def enable_service(dcl, cmd) -> int:
-    _may_write(dcl.process)
+@_changes
+def enable_service(dcl, cmd) -> None:
     tcpip.enable_service(_root(dcl), _name(cmd), True)
-    return C.SS_NORMAL
 
 
-def disable_service(dcl, cmd) -> int:
-    _may_write(dcl.process)
+@_changes
+def disable_service(dcl, cmd) -> None:
     tcpip.enable_service(_root(dcl), _name(cmd), False)
-    return C.SS_NORMAL
 
 
 _LOG_KEYWORDS = tuple(Keyword(o, negatable=True) for o in tcpip.LOG_OPTIONS + ("ALL",)) + (
@@ -166,26 +182,23 @@ DISABLE_SERVICE = Verb("SERVICE", parameters=_SERVICE_NAME, handler=disable_serv
 # ---------------------------------------------------------------------------------------------
 # Configuration.
 # ---------------------------------------------------------------------------------------------
-def set_configuration_enable(dcl, cmd) -> int:
-    _may_write(dcl.process)
+@_changes
+def set_configuration_enable(dcl, cmd) -> None:
     tcpip.configure_service(_root(dcl), _name(cmd), True)
-    return C.SS_NORMAL
 
 
-def set_configuration_noenable(dcl, cmd) -> int:
-    _may_write(dcl.process)
+@_changes
+def set_configuration_noenable(dcl, cmd) -> None:
     tcpip.configure_service(_root(dcl), _name(cmd), False)
-    return C.SS_NORMAL
 
 
 def show_configuration_enable(dcl, cmd) -> int:
-    for line in tcpip.show_configured_services_lines(tcpip.configured_services(_root(dcl))):
-        dcl.write(line)
-    return C.SS_NORMAL
+    return _show(dcl, tcpip.show_configured_services_lines(
+        tcpip.configured_services(_root(dcl))))
 
 
-def set_configuration_smtp(dcl, cmd) -> int:
-    _may_write(dcl.process)
+@_changes
+def set_configuration_smtp(dcl, cmd) -> None:
     domain: str | None | bool = False
     for value in cmd.values("SUBSTITUTE_DOMAIN"):
         if value == "NONAME":
@@ -194,13 +207,10 @@ def set_configuration_smtp(dcl, cmd) -> int:
             domain = cmd.keyword_arg("SUBSTITUTE_DOMAIN", "NAME")
     tcpip.set_smtp_configuration(_root(dcl), substitute_domain=domain,
                                  option_steps=cmd.values("OPTIONS"))
-    return C.SS_NORMAL
 
 
 def show_configuration_smtp(dcl, cmd) -> int:
-    for line in tcpip.show_smtp_lines(tcpip.smtp_configuration(_root(dcl))):
-        dcl.write(line)
-    return C.SS_NORMAL
+    return _show(dcl, tcpip.show_smtp_lines(tcpip.smtp_configuration(_root(dcl))))
 
 
 SET_CONF_ENABLE = Verb("SERVICE", parameters=_SERVICE_NAME, handler=set_configuration_enable)
@@ -232,32 +242,23 @@ def _alias(text: str) -> str:
     return text.lower() if text == text.upper() else text
 
 
-def set_host(dcl, cmd) -> int:
-    _may_write(dcl.process)
+@_changes
+def set_host(dcl, cmd) -> None:
     aliases = [_alias(a) for a in cmd.values("ALIAS")] if cmd.present("ALIAS") else None
     tcpip.set_host(_root(dcl), _host_name(cmd), cmd.value("ADDRESS"), aliases)
-    return C.SS_NORMAL
 
 
-def set_nohost(dcl, cmd) -> int:
-    _may_write(dcl.process)
+@_changes
+def set_nohost(dcl, cmd) -> None:
     tcpip.remove_host(_root(dcl), _host_name(cmd))
-    return C.SS_NORMAL
 
 
 def show_host(dcl, cmd) -> int:
-    name = _host_name(cmd)
     root = _root(dcl)
-    if name is None:
-        entries = tcpip.hosts(root)
-    else:
-        found = tcpip.find_host(root, name)
-        if found is None:
-            raise VMSError(tcpip.TCPIP_NORECORD, secondary=[C.RMS_RNF])
-        entries = [found]
-    for line in tcpip.show_host_lines(entries):
-        dcl.write(line)
-    return C.SS_NORMAL
+    entries = _one_or_all(_host_name(cmd), lambda: tcpip.hosts(root),
+                          lambda name: tcpip.find_host(root, name),
+                          VMSError(tcpip.TCPIP_NORECORD, secondary=[C.RMS_RNF]))
+    return _show(dcl, tcpip.show_host_lines(entries))
 
 
 _HOST_NAME = (Parameter("NAME", required=True, prompt="Host"),)
