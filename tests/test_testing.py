@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import signal
 import socket
 import threading
 import time
@@ -216,13 +217,13 @@ def test_run_after_the_end_of_the_session(dcl):
 
 
 def test_close_ends_a_busy_child(system):
-    session = DclSession(system, timeout=20, grace=5)
+    session = DclSession(system, timeout=20, grace=60)
     pid = session.pid
     session.start("WAIT 00:10:00")
-    started = time.monotonic()
     session.close()
     assert gone(pid)
-    assert time.monotonic() - started < 5          # SIGTERM ended it, no SIGKILL wait
+    # SIGTERM ended it: no SIGKILL was needed
+    assert session.signalstatus != signal.SIGKILL
     assert session.signalstatus is not None or session.exitstatus is not None
     session.close()                                 # closing twice is harmless
 

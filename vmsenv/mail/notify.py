@@ -251,11 +251,14 @@ def login_lines(root, username: str) -> list[str]:
     return [f"    You have {count} new Mail message{'' if count == 1 else 's'}."]
 
 
-def login(dcl) -> Watcher:
+def login(dcl) -> Watcher | None:
     """Call when an interactive `dcl` starts, before its first prompt: writes the new-mail
-    line on the session's output and starts the session's mail watcher (returned)."""
+    line on the session's output and starts the session's mail watcher (returned). A process
+    that belongs to no system root (an interpreter driven on its own) has no mail: None."""
     process = dcl.process
-    root = process.root
+    root = getattr(process, "root", None)
+    if root is None:
+        return None
     after = last_seq(root)
     write = _terminal_write(dcl)
     lines = login_lines(root, process.username)
