@@ -119,3 +119,13 @@ def test_authorize_takes_the_account_of_the_uic(root):
         time.sleep(0.05)
     time.sleep(0.2)
     assert (home / "who.txt").read_text() == "TCPIP$POP SYS$SYSDEVICE:[TCPIP$POP]\n"
+
+
+def test_foreign_command(root):
+    probe(root)
+    dcl = session(root, privileges={"TMPMBX"})
+    assert out(dcl, 'PR*OBE :== $PROBE', "PROB one Two") == (
+        "privileges=TMPMBX\nargs=ONE TWO\ninput=\n")
+    assert out(dcl, 'X == "$SYS$SYSTEM:PROBE.EXE"', 'X   "quoted  arg"  two') == (
+        'privileges=TMPMBX\nargs="quoted  arg" TWO\ninput=\n')
+    assert out(dcl, "Y :== $NOSUCH", "Y").startswith("%DCL-W-ACTIMAGE")

@@ -88,6 +88,7 @@ from vmsenv.dcl.lexer import (
     Source,
     command_body,
     continues,
+    foreign_command_line,
     join_lines,
     make_record,
     split_label,
@@ -577,6 +578,8 @@ class Interpreter:
                     substituted = (to_str(found[0].value) + after).lstrip(" \t")
                     if not substituted:
                         return None
+                    if substituted.startswith("$"):
+                        return dcl._foreign(substituted[1:])
                     return dcl._verb_plan(substituted)(dcl)
             if not parsed:
                 if resolved is None:
@@ -588,6 +591,20 @@ class Interpreter:
             return dcl._call_handler(cmd)
 
         return plan
+
+    def _foreign(self, text: str) -> int:
+        """A foreign command (``X :== $image``): the image runs with the rest of the command
+        line as its command line (LIB$GET_FOREIGN); the image's default specification is
+        SYS$SYSTEM:.EXE."""
+        from vmsenv.dcl.verbs.images import run_image
+
+        spec, _, args = text.strip(" \t").partition(" ")
+        if not spec:
+            raise VMSError(C.CLI_IVVERB, segment="$")
+        try:
+            return run_image(self, spec, foreign_command_line(args), default="SYS$SYSTEM:.EXE")
+        finally:
+            self.process.lnm.image_rundown()
 
     def _run_command(self, verb: cld.Verb, rest: str, name: str,
                      keep: list | None = None) -> int | None:

@@ -130,6 +130,27 @@ def structure_word(body: str) -> str:
     return ""
 
 
+def foreign_command_line(text: str) -> str:
+    """The command line a foreign command's image gets (LIB$GET_FOREIGN): upper-cased and with
+    blank runs squeezed outside quotes; quoted parts kept as written, quotes included."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == '"':
+            _, end = quoted_string(text, i)
+            out.append(text[i:end])
+            i = end
+        elif c in " \t":
+            while i < len(text) and text[i] in " \t":
+                i += 1
+            out.append(" ")
+        else:
+            out.append(c.upper())
+            i += 1
+    return "".join(out).strip(" ")
+
+
 def squeeze_text(text: str) -> str:
     """The value of ``sym := text``: upper-cased, blanks squeezed, quoted parts kept."""
     out: list[str] = []
