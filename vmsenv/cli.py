@@ -139,6 +139,24 @@ def shutdown_cmd(root_dir: str) -> None:
     sys.exit(code)
 
 
+@main.command("demo")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@root_option
+@click.option("--port", default=110, show_default=True, type=click.IntRange(1, 65535),
+              help="The POP server's cleartext port (on 127.0.0.1).")
+@click.option("--ssl-port", default=995, show_default=True, type=click.IntRange(1, 65535),
+              help="The POP server's TLS port (TCPIP$POP_SSL_PORT).")
+def demo_cmd(directory: str | None, root_dir: str, port: int, ssl_port: int) -> None:
+    """Boot a system with the POP server up on loopback and a demo mailbox (user JONES)."""
+    from vmsenv import demo
+
+    try:
+        code = demo.demo(directory or root_dir, sys.stdout, port, ssl_port)
+    except cond.VMSError as err:
+        fail(err)
+    sys.exit(code)
+
+
 @main.command("status")
 @root_option
 def status_cmd(root_dir: str) -> None:
