@@ -89,26 +89,22 @@ def dismount_cmd(device: str, root_dir: str) -> None:
               help="Days the certificate is valid.")
 def cert_cmd(root_dir: str, common_name: str | None, days: int) -> None:
     """Make a self-signed certificate and key at SSL$CERTS:SERVER.CRT and SSL$KEY:SERVER.KEY
-    (new versions; the key file mode 0600). Needs SSL$STARTUP to have run."""
-    from vmsenv import tcpip
+    (new versions; the key file mode 0600). Needs SSL$STARTUP to have run. The same work as
+    SSL$CERT CREATE (vmsenv.sslcert), the image behind @SSL$COM:SSL$CERT_TOOL."""
+    from vmsenv import sslcert
     from vmsenv.process import Process
 
     root = open_root(root_dir)
     process = Process(root, mode="OTHER")
     try:
-        if not common_name:
-            def lookup(name):
-                entry = process.lnm.trnlnm(name)
-                return entry.values[0][0] if entry is not None and entry.values else None
-            common_name = tcpip.local_host_name(lookup, root.node)
-        certificate = tcpip.make_self_signed(common_name, days)
-        cert_spec, key_spec = tcpip.write_certificate(process, certificate)
+        created = sslcert.create_certificate(process, common_name or None, days)
     except cond.VMSError as err:
         fail(err)
     finally:
         process.logout()
-    click.echo(f"%VMSENV-I-CERT, certificate {cert_spec} for {common_name}, valid {days} days")
-    click.echo(f"%VMSENV-I-KEY, private key {key_spec} (not encrypted, mode 0600)")
+    click.echo(f"%VMSENV-I-CERT, certificate {created.cert_spec} for {created.common_name}, "
+               f"valid {created.days} days")
+    click.echo(f"%VMSENV-I-KEY, private key {created.key_spec} (not encrypted, mode 0600)")
 
 
 @main.command("boot")

@@ -32,6 +32,7 @@ SYSTEM_IMAGES = {
         "AUTHORIZE": "vmsenv.authorize:image_main",
         "LOGINOUT": "vmsenv.loginout:image_main",
         "MAIL": "vmsenv.mail.utility:image_main",
+        "SSL$CERT": "vmsenv.sslcert:image_main",
         "TCPIP$POP_SERVER": "popserver.server:image_main",
     },
 }

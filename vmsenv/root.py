@@ -11,6 +11,9 @@ Layout under the root:
                               them into SYS$COMMON:[SYS$STARTUP]. Site files go to
                               SYS$SPECIFIC:[SYS$STARTUP], first in the SYS$STARTUP search list,
                               and are never overwritten.
+    sys$startup/ssl$com/      (in the source tree) the SSL kit's procedures (SSL$CERT_TOOL.COM);
+                              init copies them into SYS$COMMON:[SSL.COM], the directory SSL$COM
+                              names once SYS$STARTUP:SSL$STARTUP.COM has run.
 
 Further devices are host directories mounted with `vmsenv mount DKA200: /some/dir`; the mount
 table lives in the shared database. Host names on disk are lower case (see files.py).
@@ -37,6 +40,9 @@ MARKER = "vmsenv.root"
 MARKER_TEXT = ("This directory is the system disk (DKA0:) of a vmsenv system root.\n"
                "Runtime files here are created by vmsenv and ignored by git.\n")
 SHIPPED_STARTUP = Path(__file__).resolve().parent.parent / "sys$startup"
+SHIPPED_SSL_COM = SHIPPED_STARTUP / "ssl$com"
+# shipped procedure directory -> its directory under the common root
+SHIPPED_PROCEDURES = ((SHIPPED_STARTUP, ("sys$startup",)), (SHIPPED_SSL_COM, ("ssl", "com")))
 _DEVICE_RE = re.compile(r"^_?([A-Z][A-Z0-9$_]*?[0-9]+):?$")
 
 
@@ -143,10 +149,13 @@ def _ensure_system(root: Root) -> None:
         for directory in bootstrap.ROOT_DIRECTORIES:
             (base / directory.lower()).mkdir(parents=True, exist_ok=True)
     images.write_system_images(common)
-    if SHIPPED_STARTUP.is_dir():
-        for source in SHIPPED_STARTUP.iterdir():
+    for shipped, where in SHIPPED_PROCEDURES:
+        if not shipped.is_dir():
+            continue
+        for source in shipped.iterdir():
             if source.is_file() and source.suffix.upper() == ".COM":
-                target = common / "sys$startup" / source.name.lower()
+                target = common.joinpath(*where, source.name.lower())
+                target.parent.mkdir(parents=True, exist_ok=True)
                 if not target.exists() or target.read_bytes() != source.read_bytes():
                     shutil.copyfile(source, target)
     store = root.store
