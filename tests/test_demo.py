@@ -41,3 +41,20 @@ def test_demo_serves_the_demo_mailbox_then_shuts_down(tmp_path):
         down = vmsenv("shutdown", "--root", str(target))
     assert down.returncode == 0, down.stdout + down.stderr
     assert Registry(rootmod.Root(target).store).all() == []
+
+
+def test_demo_says_so_when_its_port_belongs_to_another_program(tmp_path):
+    import socket
+
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    target = tmp_path / "demo"
+    try:
+        result = vmsenv("demo", str(target), "--port", str(port), "--ssl-port", str(free_port()))
+        assert result.returncode == 1
+        assert "%VMSENV-W-NOTUP, the POP server does not answer on port" in result.stdout
+    finally:
+        holder.close()
+        vmsenv("shutdown", "--root", str(target))

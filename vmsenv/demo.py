@@ -18,12 +18,11 @@ Then it waits (at most 30 s) until the server answers, and prints how to connect
 from __future__ import annotations
 
 import io
-import socket
 import time
 from email.message import EmailMessage
 from typing import TextIO
 
-from vmsenv import boot, uaf
+from vmsenv import boot, hostproc, uaf
 from vmsenv import condition as cond
 from vmsenv import root as rootmod
 
@@ -104,7 +103,7 @@ def demo(root_dir: str, out: TextIO, port: int = 110, ssl_port: int = 995) -> in
     finally:
         process.logout()
     code = 0 if boot.booted_at(root) is not None else boot.boot(root, out)
-    if not _listening(port):
+    if not _serving(root, port):
         out.write(f"%VMSENV-W-NOTUP, the POP server does not answer on port {port}; "
                   "see SYS$SYSDEVICE:[TCPIP$POP]POP_RUN.LOG\n")
         code = code or 1
@@ -124,17 +123,21 @@ Stop it with:  vmsenv shutdown --root {root.path}
     return code
 
 
-def _listening(port: int, seconds: float = 30.0) -> bool:
-    """Whether the server answers on 127.0.0.1 port (waiting for it at most seconds)."""
+def _serving(root, port: int, seconds: float = 30.0) -> bool:
+    """Whether the process TCPIP$POP listens on port (waiting for it at most seconds); a port
+    held by another program does not count."""
+    from vmsenv.processes import Registry
+
     deadline = time.monotonic() + seconds
+    seen = False
     while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2):
-                return True
-        except OSError:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.1)
+        server = Registry(root.store).by_name("TCPIP$POP")
+        if server is not None and hostproc.listens(server.os_pid, port):
+            return True
+        if (server is None and seen) or time.monotonic() > deadline:
+            return False            # the server ended (it could not start), or never came up
+        seen = seen or server is not None
+        time.sleep(0.1)
 
 
 def _certificate(process, out: TextIO) -> None:

@@ -154,3 +154,47 @@ def host_boot_id() -> str:
     except OSError:
         btime = host_boot_time()
         return "" if btime is None else f"btime-{int(btime)}"
+
+
+def _listening_inodes(port: int) -> set[str] | None:
+    """The inodes of this host's sockets listening on TCP port (/proc/net/tcp and tcp6);
+    None when the host does not tell."""
+    inodes: set[str] = set()
+    seen = False
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table, encoding="ascii") as f:
+                next(f, None)
+                for line in f:
+                    fields = line.split()
+                    if len(fields) > 9 and fields[3] == "0A" and \
+                            int(fields[1].rsplit(":", 1)[1], 16) == port:
+                        inodes.add(fields[9])
+            seen = True
+        except OSError:
+            continue
+    return inodes if seen else None
+
+
+def listening(port: int) -> bool | None:
+    """Whether a socket of this host listens on TCP port, found without connecting to it (a
+    connection would count as a client of the server); None when the host does not tell."""
+    inodes = _listening_inodes(port)
+    return None if inodes is None else bool(inodes)
+
+
+def listens(os_pid: int, port: int) -> bool:
+    """Whether the host process os_pid itself holds a socket listening on TCP port."""
+    inodes = _listening_inodes(port) or set()
+    try:
+        fds = os.listdir(f"/proc/{os_pid}/fd")
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            target = os.readlink(f"/proc/{os_pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in inodes:
+            return True
+    return False

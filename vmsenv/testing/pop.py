@@ -69,6 +69,13 @@ def _dcl_string(value: str) -> str:
 
 
 def _accepts(host: str, port: int) -> bool:
+    """Whether the server listens; asked of the host without connecting where it can tell (a
+    connection would count as a client in the server's statistics and log)."""
+    from vmsenv import hostproc
+
+    known = hostproc.listening(port)
+    if known is not None:
+        return known
     try:
         with socket.create_connection((host, port), timeout=1.0):
             return True
