@@ -579,10 +579,11 @@ class PopServer:
                                f"(the host reports "
                                f"{sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)})", name)
             if conn.secure:
-                sock = self._handshake(sock, conn, name)
-                if sock is None:
+                secure = self._handshake(sock, conn, name)
+                if secure is None:
                     self._count("abnormal")
                     return
+                sock = secure
             session = P.Session(self.config, self.auth, self.mailstore, self,
                                 connection_id=conn.id, now=_dt.datetime.now(),
                                 encrypted=conn.secure)
@@ -655,7 +656,7 @@ class PopServer:
                 out = session.receive(data)
                 self._events(session, conn, name)
                 self._send(sock, out)
-                while session.delay and not session.closed:
+                while session.delay:            # a refusal held back (SECURE), even the last
                     if self._force.wait(session.delay):
                         raise _Stopped()
                     out = session.resume()

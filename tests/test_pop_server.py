@@ -427,6 +427,16 @@ def test_secure_refusals_are_delayed(users, store):
             c.pass_("whatever")
         assert time.monotonic() - start >= 0.3
         c.quit()
+        # the second failure of a connection closes it: its refusal still comes, delayed
+        c = r.client()
+        c.user("jones")
+        with pytest.raises(poplib.error_proto, match="Access to user account"):
+            c.pass_("wrong1")
+        c.user("jones")
+        start = time.monotonic()
+        with pytest.raises(poplib.error_proto, match="Access to user account"):
+            c.pass_("wrong2")
+        assert time.monotonic() - start >= 0.3
     finally:
         r.stop()
 
@@ -613,6 +623,8 @@ def test_failed_handshake_is_abnormal(users, store):
             time.sleep(0.02)
     finally:
         r.stop()
+    log = (users.sysdevice / "tcpip$pop" / "pop_run.log").read_text()
+    assert "Traceback" not in log and "AttributeError" not in log
 
 
 def test_apop_digest_never_logged(users, store):
