@@ -34,3 +34,20 @@ def test_f_cvtime_errors_show_the_time_text(dcl):
     with pytest.raises(VMSError) as caught:
         dcl.evaluate('F$CVTIME("1-JAN-2000", "DELTA")')
     assert caught.value.status == C.CLI_IVDTIME
+
+
+def test_show_time(root):
+    import io
+    import re
+
+    from vmsenv.dcl.interpreter import Interpreter
+    from vmsenv.process import Process
+
+    process = Process(root)
+    dcl = Interpreter(process, io.StringIO())
+    try:
+        dcl.run_line("SHOW TIME")
+        assert re.fullmatch(r"  [ 1-3]\d-[A-Z]{3}-\d{4} \d\d:\d\d:\d\d\n", dcl.out.getvalue())
+        assert dcl.lookup_symbol("$STATUS") == "%X00000001"
+    finally:
+        process.logout()

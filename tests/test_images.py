@@ -129,3 +129,24 @@ def test_foreign_command(root):
     assert out(dcl, 'X == "$SYS$SYSTEM:PROBE.EXE"', 'X   "quoted  arg"  two') == (
         'privileges=TMPMBX\nargs="quoted  arg" TWO\ninput=\n')
     assert out(dcl, "Y :== $NOSUCH", "Y").startswith("%DCL-W-ACTIMAGE")
+
+
+def test_a_stopped_detached_process_keeps_its_log(root):
+    mgr = root.sysdevice / "sys0" / "sysmgr"
+    (mgr / "up.com").write_text('$ WRITE SYS$OUTPUT "up"\n$ WAIT 00:10:00\n')
+    dcl = session(root)
+    text = out(dcl, "RUN/DETACHED/PROCESS_NAME=UPPER/INPUT=UP.COM/OUTPUT=UP.LOG "
+                    "SYS$SYSTEM:LOGINOUT")
+    assert text.startswith("%RUN-S-PROC_ID")
+    log = mgr / "up.log"
+    deadline = time.monotonic() + 30
+    while "up" not in log.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    out(dcl, "STOP UPPER")
+    while dcl.process.registry.by_name("UPPER") is not None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert log.read_text() == "up\n"
+    assert out(dcl, "RUN/DETACHED/PROCESS_NAME=ABCDEFGHIJKLMNOP/INPUT=UP.COM "
+                    "SYS$SYSTEM:LOGINOUT").startswith("%SYSTEM-F-IVLOGNAM")

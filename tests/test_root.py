@@ -118,3 +118,10 @@ def test_files_stay_inside_devices(tmp_path):
                 proc.files.lookup(spec, process_default=pd)
     finally:
         proc.logout()
+
+
+def test_node_names_are_checked(tmp_path):
+    with pytest.raises(cond.VMSError):
+        rootmod.init(tmp_path / "r", node="bad node")
+    assert not (tmp_path / "r").exists()            # bad input changes nothing
+    assert rootmod.init(tmp_path / "r", node="vax1").node == "VAX1"

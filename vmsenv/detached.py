@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -46,7 +47,14 @@ def start(spec: dict) -> int:
     return int(answer, 16)
 
 
+def _stopped(signum, frame) -> None:
+    """STOP or shutdown (SIGTERM): leave through the finally clauses, so that the log is
+    complete and the registration goes."""
+    raise SystemExit(1)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stopped)
     spec = json.loads(sys.argv[1])
     handshake = os.fdopen(spec["handshake_fd"], "w")
     from vmsenv import root as rootmod
@@ -91,9 +99,11 @@ def main() -> None:
 
 
 def _open(path: str | None, mode: str):
+    """A log is line-buffered, so that what the process wrote is there when it is stopped."""
+    buffering = 1 if "a" in mode or "w" in mode else -1
     if not path:
-        return open(os.devnull, mode)
-    return open(path, mode, encoding="utf-8", errors="replace")
+        return open(os.devnull, mode, buffering=buffering)
+    return open(path, mode, encoding="utf-8", errors="replace", buffering=buffering)
 
 
 if __name__ == "__main__":

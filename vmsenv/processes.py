@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS processes (
 );
 """
 FIRST_PID = 0x20400100
+MAX_NAME = 15           # a process name is 1 to 15 characters
 _FIELDS = ("pid", "os_pid", "os_start", "name", "username", "uic_group", "uic_member", "image",
            "owner", "master", "job", "mode", "terminal", "started")
 
@@ -120,6 +121,8 @@ class Registry:
                 tty = f"_TNA{(pid - FIRST_PID) % 10000}:" if mode == "INTERACTIVE" else ""
             taken = {r[0] for r in db.execute("SELECT uname FROM processes")}
             chosen = name
+            if chosen is not None and not 1 <= len(chosen) <= MAX_NAME:
+                raise cond.VMSError(cond.SS_IVLOGNAM)
             if chosen is None:
                 chosen = _free_name(username, tty, owner, taken, mode)
             elif chosen.upper() in taken:

@@ -128,7 +128,10 @@ class Root:
 
 
 def init(path: Path | str, node: str | None = None) -> Root:
-    """Create (or complete) a root at path. Never overwrites site files."""
+    """Create (or complete) a root at path. Never overwrites site files. A node name is 1 to 6
+    letters, digits, $ or _ (an SCSNODE name)."""
+    if node is not None and not re.fullmatch(r"[A-Za-z0-9$_]{1,6}", node):
+        raise cond.VMSError(cond.SS_BADPARAM)
     path = Path(path)
     sysdevice = path / SYSDEVICE
     sysdevice.mkdir(parents=True, exist_ok=True)
@@ -137,7 +140,7 @@ def init(path: Path | str, node: str | None = None) -> Root:
         marker.write_text(MARKER_TEXT)
     root = Root(path)
     if node:
-        root.set_config("node", node.upper()[:6])
+        root.set_config("node", node.upper())
     return root
 
 

@@ -1,4 +1,6 @@
-"""Time lexical functions: F$TIME and F$CVTIME (formats and parsing in vmsenv.vmstime).
+"""Time lexical functions: F$TIME and F$CVTIME (formats and parsing in vmsenv.vmstime), and
+SHOW TIME (also SHOW DAYTIME): two blanks, then the date and time to the second, day
+blank-padded as $ASCTIM gives it (``   7-AUG-2026 18:51:27``).
 
 - F$TIME(): the current time as ``dd-MMM-yyyy hh:mm:ss.cc``, 23 characters, day blank-padded.
 - F$CVTIME([time][,format][,field]): COMPARISON (default), ABSOLUTE or DELTA output of one
@@ -11,7 +13,17 @@ from __future__ import annotations
 from vmsenv import condition as C
 from vmsenv import vmstime
 from vmsenv.condition import VMSError
+from vmsenv.dcl.cld import Verb
 from vmsenv.dcl.values import to_str
+
+
+def show_time(dcl, cmd):
+    dcl.write("  " + vmstime.format_ftime(vmstime.current_time())[:-3])
+    return C.SS_NORMAL
+
+
+VERBS = [Verb("SHOW", keywords=(Verb("TIME", handler=show_time),
+                                Verb("DAYTIME", handler=show_time)))]
 
 
 def f_time(dcl, args):
