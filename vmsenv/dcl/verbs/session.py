@@ -106,6 +106,8 @@ def _message_setting(dcl) -> str:
 
 _ENVIRONMENT = {
     "CAPTIVE": lambda dcl: "FALSE",
+    # CTRL/Y and CTRL/T are enabled (SET CONTROL is not emulated)
+    "CONTROL": lambda dcl: "Y,T",
     "DEFAULT": lambda dcl: dcl.process.default_spec(),
     "DEPTH": lambda dcl: dcl.depth,
     "INTERACTIVE": lambda dcl: _bool(dcl.mode == "INTERACTIVE"),
@@ -115,6 +117,8 @@ _ENVIRONMENT = {
     "ON_SEVERITY": lambda dcl: dcl.level.on_severity(),
     "PROCEDURE": lambda dcl: dcl.level.procedure,
     "PROMPT": lambda dcl: dcl.prompt,
+    # the default protection of new files (SET PROTECTION/DEFAULT is not emulated)
+    "PROTECTION": lambda dcl: "SYSTEM=RWED, OWNER=RWED, GROUP=RE, WORLD=NO ACCESS",
     "SYMBOL_SCOPE": lambda dcl: "LOCAL,GLOBAL",
     "VERIFY_IMAGE": lambda dcl: _bool(dcl.verify_image),
     "VERIFY_PROCEDURE": lambda dcl: _bool(dcl.verify_procedure),
