@@ -93,3 +93,9 @@ def test_set_noon_status_and_keyword_errors(dcl, output):
         "%DCL-W-IVKEYW, unrecognized keyword - check validity and spelling", " \\NOSUCH\\"]
     assert output(dcl, "SET NOPROMPT") == [
         "%DCL-W-IVKEYW, unrecognized keyword - check validity and spelling", " \\NOPROMPT\\"]
+
+
+def test_environment_protection_and_control(dcl):
+    assert dcl.evaluate('F$ENVIRONMENT("PROTECTION")') == (
+        "SYSTEM=RWED, OWNER=RWED, GROUP=RE, WORLD=NO ACCESS")
+    assert dcl.evaluate('F$ENVIRONMENT("CONTROL")') == "Y,T"
