@@ -27,6 +27,33 @@ to a DeviceTable. Reading and $SEARCH try every search-list element in order, sk
 whose device or directory is missing; creating uses the first element. A specification with a
 node (DECnet) raises SS_UNSUPPORTED: there is no network file access.
 
+Protection (FileAccess): files under an account's login directory belong to that account
+(owner UIC = the account's UIC); every other file has no owner and anyone may do anything with
+it, as far as the host lets them. Ownership is not recorded per file: a file is owned by the
+innermost login directory holding it (its host path, symlinks resolved), so a file another
+process creates there belongs to the directory's owner too. The login directories come from
+SYSUAF, translated through the system's logical names only (a process's own names cannot move
+them); the system disk's own directories belong to nobody, except where they are a login
+directory (SYS$SYSROOT:[SYSMGR], both of its search-list elements, is SYSTEM's). There is no
+SET SECURITY: protection is always the default one, files (S:RWED,O:RWED,G:RE,W:) and
+directory files (S:RWED,O:RWED,G:RE,W:E). VMS takes delete access away from a new directory and
+gives it back with SET SECURITY; without that command a directory keeps D for system and owner.
+World E on directories (as VMS gives a new top-level directory from the MFD's W:E) lets anyone
+look up a file whose name is known, so a protected file gives RMS_PRV when opened, not when
+found. Access as the VMS security guide states it:
+- categories: system (UIC group <= MAXSYSGROUP 010, or SYSPRV, or GRPPRV in the owner's group),
+  owner (same UIC), group (same UIC group), world; a process gets every category it falls in;
+  BYPASS gives every access, READALL read access; read access includes execute;
+- reading or writing an existing file needs R or W on it (and E on its directory); creating a
+  file or a directory needs R and W on the directory it goes in; deleting needs D on the file
+  and W on its directory; renaming needs D on the file and R and W on both directories;
+- $SEARCH needs R on a directory for a wildcard name or type, else E; a directory that may not
+  be read gives RMS_PRV for the whole specification; in a wildcard-directory search it is
+  reported to the caller's on_error (and searching goes on), or left out without one;
+  directories crossed on the way are not checked (every owned directory has W:E);
+- DIRECTORY's columns (size, dates, owner, protection) are read without a check;
+  F$FILE_ATTRIBUTES opens the file (R).
+
 $SEARCH order: directories in VMS order (pre-order, by name), in each directory files by
 `NAME.TYPE`, versions newest first; with no version (or `;`, `;0`) only the newest version of
 each file, with `;*` all. F$SEARCH contexts (`SearchContexts`) keep one stream per stream id:
@@ -36,9 +63,10 @@ returned "" the next call starts again.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +104,111 @@ def host_status(exc: OSError) -> int:
     if isinstance(exc, PermissionError):
         return cond.RMS_PRV
     return cond.RMS_ACC
+
+
+# ------------------------------------------------------------------------------ protection
+READ, WRITE, EXECUTE, DELETE = "R", "W", "E", "D"
+_EVERY_ACCESS = frozenset("RWED")
+
+
+@dataclass(frozen=True)
+class Protection:
+    """A protection code: the access letters of system, owner, group and world."""
+
+    system: str
+    owner: str
+    group: str
+    world: str
+
+    @property
+    def parts(self) -> tuple[str, str, str, str]:
+        return self.system, self.owner, self.group, self.world
+
+
+FILE_PROTECTION = Protection("RWED", "RWED", "RE", "")
+DIRECTORY_PROTECTION = Protection("RWED", "RWED", "RE", "E")
+
+
+def granted(protection: Protection, owner: tuple[int, int], uic: tuple[int, int],
+            privileges: Collection[str], max_system_group: int) -> frozenset[str]:
+    """The access letters a process (uic, privileges) has to an object of owner with
+    protection: the union of its categories, BYPASS everything, READALL read; R includes E."""
+    if "BYPASS" in privileges:
+        return _EVERY_ACCESS
+    rights = set(protection.world)
+    if uic[0] == owner[0]:
+        rights.update(protection.group)
+    if uic == owner:
+        rights.update(protection.owner)
+    if (uic[0] <= max_system_group or "SYSPRV" in privileges
+            or ("GRPPRV" in privileges and uic[0] == owner[0])):
+        rights.update(protection.system)
+    if "READALL" in privileges:
+        rights.add(READ)
+    if READ in rights:
+        rights.add(EXECUTE)
+    return frozenset(rights)
+
+
+class FileAccess:
+    """The access guard of one process: who owns a host path (the owner map, host login
+    directory -> UIC, asked for once) and whether the process may use it (see the module
+    docstring). uic and privileges are read at each check: they change during a process."""
+
+    def __init__(self, uic: Callable[[], tuple[int, int]],
+                 privileges: Callable[[], Collection[str]],
+                 owners: Callable[[], Mapping[str, tuple[int, int]]], max_system_group: int):
+        self._uic = uic
+        self._privileges = privileges
+        self._owners_source = owners
+        self._owners: Mapping[str, tuple[int, int]] | None = None
+        self.max_system_group = max_system_group
+
+    def owners(self) -> Mapping[str, tuple[int, int]]:
+        if self._owners is None:
+            self._owners = self._owners_source()
+        return self._owners
+
+    def owner(self, path: Path | str) -> tuple[int, int] | None:
+        """The UIC owning a host path: that of the innermost login directory holding it (or
+        being it), None outside every login directory."""
+        owners = self.owners()
+        if not owners:
+            return None
+        p = os.path.realpath(path)
+        while True:
+            uic = owners.get(p)
+            if uic is not None:
+                return uic
+            parent = os.path.dirname(p)
+            if parent == p:
+                return None
+            p = parent
+
+    def security(self, path: Path | str,
+                 is_dir: bool | None = None) -> tuple[tuple[int, int], Protection] | None:
+        """(owner UIC, protection) of an owned file, None for a file without owner."""
+        owner = self.owner(path)
+        if owner is None:
+            return None
+        if is_dir is None:
+            is_dir = os.path.isdir(path)
+        return owner, DIRECTORY_PROTECTION if is_dir else FILE_PROTECTION
+
+    def permits(self, path: Path | str, access: str, is_dir: bool | None = None) -> bool:
+        """Whether every access letter asked for (``R``, ``RW``, ``D``...) is granted."""
+        found = self.security(path, is_dir)
+        if found is None:
+            return True
+        owner, protection = found
+        rights = granted(protection, owner, self._uic(), self._privileges(),
+                         self.max_system_group)
+        return set(access) <= rights
+
+    def check(self, path: Path | str, access: str, is_dir: bool | None = None) -> None:
+        """VMSError(RMS_PRV) unless permits()."""
+        if not self.permits(path, access, is_dir):
+            raise cond.VMSError(cond.RMS_PRV)
 
 
 def _norm_device(name: str) -> str:
@@ -152,6 +285,20 @@ def _lookup(dirpath: Path, host: str, want_dir: bool | None) -> Path | None:
     return None
 
 
+def _move(source: Path, target: Path) -> None:
+    """Move a file without replacing an existing one (a hard link where the host allows)."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        if os.path.lexists(target):
+            raise FileExistsError(str(target)) from None
+        os.rename(source, target)
+        return
+    os.unlink(source)
+
+
 @dataclass(frozen=True)
 class _Entry:
     name: str           # VMS, escaped
@@ -164,8 +311,16 @@ class _Entry:
 class DeviceTable:
     """Physical devices as host directories (see the module docstring for the naming)."""
 
-    def __init__(self, devices: Mapping[str, Path | str]):
+    def __init__(self, devices: Mapping[str, Path | str], access: FileAccess | None = None):
         self._roots: dict[str, Path] = {_norm_device(k): Path(v) for k, v in devices.items()}
+        self.access = access
+
+    def _check(self, path: Path, access: str, is_dir: bool | None = None) -> None:
+        if self.access is not None and access:
+            self.access.check(path, access, is_dir)
+
+    def _permits(self, path: Path, access: str) -> bool:
+        return self.access is None or self.access.permits(path, access, True)
 
     @property
     def names(self) -> list[str]:
@@ -194,6 +349,7 @@ class DeviceTable:
             if q is None:
                 if not create:
                     raise cond.VMSError(cond.RMS_DNF)
+                self._check(p, READ + WRITE, True)
                 q = p / host.lower()
                 try:
                     q.mkdir()
@@ -226,6 +382,26 @@ class DeviceTable:
     def create_directory(self, device: str, dirs: tuple[str, ...]) -> bool:
         """Create every missing level (CREATE/DIRECTORY); True when something was created."""
         return self._walk(device, tuple(dirs), create=True)[1]
+
+    def location(self, device: str, dirs: tuple[str, ...]) -> Path | None:
+        """Where [dirs] of device is (resolved), or would be once created: existing levels
+        found as lookups find them, missing ones in lower case as create_directory makes them.
+        None for an unknown or missing device, or a component that is no host name."""
+        try:
+            p = self.device_root(device)
+            missing: list[str] = []
+            for comp in dirs:
+                if comp == ELLIPSIS or fsp.has_wild(comp):
+                    return None
+                host = _host_part(comp, cond.RMS_DIR)
+                q = None if missing else _lookup(p, host, True)
+                if q is None:
+                    missing.append(host.lower())
+                else:
+                    p = q
+        except cond.VMSError:
+            return None
+        return Path(os.path.realpath(p)).joinpath(*missing)
 
     # ------------------------------------------------------------ files
     def _entries(self, dirpath: Path, root: Path) -> list[_Entry]:
@@ -290,21 +466,27 @@ class DeviceTable:
         base = host_file_name(name, type).lower()
         return dirpath / (base if version == 1 else f"{base};{version}")
 
-    def find(self, result: ParseResult) -> FileRef:
-        """The existing file a (physical, non-wild) parse result names, for reading."""
+    def find(self, result: ParseResult, access: str = READ) -> FileRef:
+        """The existing file a (physical, non-wild) parse result names, for the access asked
+        for (access letters; "" for none: the file is only named). A refused access is a
+        FileError RMS_PRV naming the file found, with its version, as RMS's resultant name."""
         spec = result.spec
         if result.wild:
             raise cond.VMSError(cond.RMS_WLD)
         root = self.device_root(result.device)
         dirpath = self.host_directory(result.device, result.dirs)
+        self._check(dirpath, EXECUTE, True)
         versions = self._versions(dirpath, spec.name, spec.type)
         numbers = [v for v, _, _ in versions]
         for version, path, is_dir in versions:
             if fsp.match_version(spec.version, version, numbers):
                 if not path.resolve().is_relative_to(root):
                     raise cond.VMSError(cond.RMS_PRV)
-                return FileRef(result.with_match(result.path, spec.name, spec.type, version),
-                               path, version, is_dir)
+                found = result.with_match(result.path, spec.name, spec.type, version)
+                if self.access is not None and access \
+                        and not self.access.permits(path, access, is_dir):
+                    raise FileError(cond.RMS_PRV, found)
+                return FileRef(found, path, version, is_dir)
         raise cond.VMSError(cond.RMS_FNF)
 
     def create_version(self, result: ParseResult) -> FileRef:
@@ -314,6 +496,7 @@ class DeviceTable:
             raise cond.VMSError(cond.RMS_WLD)
         base = host_file_name(spec.name, spec.type).lower()
         dirpath = self.host_directory(result.device, result.dirs)
+        self._check(dirpath, READ + WRITE, True)
         explicit = spec.version_number
         if explicit is not None and explicit < 0:
             raise cond.VMSError(cond.RMS_VER)
@@ -340,6 +523,54 @@ class DeviceTable:
             return FileRef(result.with_match(result.path, spec.name, spec.type, version),
                            path, version)
         raise cond.VMSError(cond.RMS_CRE)
+
+    # ------------------------------------------------------------ delete, rename
+    def delete(self, ref: FileRef) -> None:
+        """Remove a file (a directory file: its directory, which must be empty): D on the file
+        and W on its directory. VMSError RMS_PRV when refused (by the protection or the host),
+        RMS_MKD with SS_DIRNOTEMPTY for a directory that is not empty."""
+        path = Path(ref.path)
+        self._check(path, DELETE, ref.is_directory)
+        self._check(path.parent, WRITE, True)
+        try:
+            if ref.is_directory:
+                os.rmdir(path)
+            else:
+                os.unlink(path)
+        except OSError as exc:
+            if exc.errno == errno.ENOTEMPTY:
+                raise cond.VMSError(cond.RMS_MKD, secondary=(cond.SS_DIRNOTEMPTY,)) from None
+            raise cond.VMSError(cond.RMS_PRV) from None
+
+    def rename(self, ref: FileRef, result: ParseResult, version: int) -> Path:
+        """Give a file the name (and version) a physical parse result names, on the same
+        device: D on the file, R and W on both directories. A directory file is renamed as a
+        directory (no version). Returns the new host path; VMSError RMS_FEX when the new name
+        exists, RMS_PRV when refused, and the directory lookup's errors."""
+        spec = result.spec
+        source = Path(ref.path)
+        dirpath = self.host_directory(result.device, result.dirs)
+        if ref.is_directory:
+            host = host_file_name(spec.name, "")
+            if _lookup(dirpath, host, None) is not None:
+                raise cond.VMSError(cond.RMS_FEX)
+            target = dirpath / host.lower()
+        else:
+            target = self.host_path(result.device, result.dirs, spec.name, spec.type or ".",
+                                    version)
+        self._check(source, DELETE, ref.is_directory)
+        self._check(source.parent, READ + WRITE, True)
+        self._check(dirpath, READ + WRITE, True)
+        try:
+            if ref.is_directory:
+                os.rename(source, target)
+            else:
+                _move(source, target)
+        except FileExistsError:
+            raise cond.VMSError(cond.RMS_FEX) from None
+        except OSError:
+            raise cond.VMSError(cond.RMS_PRV) from None
+        return target
 
     # ------------------------------------------------------------ $SEARCH
     def _subdirs(self, host: Path, root: Path, chain: frozenset) -> list[tuple[str, Path, Path]]:
@@ -371,13 +602,18 @@ class DeviceTable:
             head = pat[0]
             if head == ELLIPSIS:
                 walk(host, comps, pat[1:], chain)
-                for name, path, real in self._subdirs(host, root, chain):
-                    walk(path, comps + (name,), pat, chain | {real})
+                if self._permits(host, READ):
+                    for name, path, real in self._subdirs(host, root, chain):
+                        walk(path, comps + (name,), pat, chain | {real})
             elif fsp.has_wild(head):
+                if not self._permits(host, READ):
+                    return
                 for name, path, real in self._subdirs(host, root, chain):
                     if fsp.match_name(head, name):
                         walk(path, comps + (name,), pat[1:], chain | {real})
             else:
+                if not self._permits(host, EXECUTE):
+                    return
                 try:
                     path = _lookup(host, _host_part(head, cond.RMS_DIR), True)
                 except cond.VMSError:
@@ -391,20 +627,33 @@ class DeviceTable:
         walk(base, (), pattern, frozenset({base.resolve()}))
         return sorted(found.items(), key=lambda kv: tuple(c + ".DIR" for c in kv[0]))
 
-    def search(self, result: ParseResult) -> Iterator[FileRef]:
+    def search(self, result: ParseResult,
+               on_error: Callable[[FileError], None] | None = None) -> Iterator[FileRef]:
         """$SEARCH within one physical alternative: every matching file, as VMS orders them.
-        RMS_DEV for a missing device; RMS_DNF for a missing (non-wild) directory or root."""
+        RMS_DEV for a missing device; RMS_DNF for a missing (non-wild) directory or root;
+        RMS_PRV for a (non-wild) directory that may not be searched. In a wildcard-directory
+        search such a directory is given to on_error as a FileError naming it, when there is
+        one, and left out."""
         spec = result.spec
         root = self.device_root(result.device)
+        need = READ if fsp.has_wild(spec.name) or fsp.has_wild(spec.type) else EXECUTE
         if result.dir_wild:
             base = self.host_directory(result.device, result.root)
             dirs = self._match_dirs(base, root, result.path)
         else:
-            dirs = [(result.path, self.host_directory(result.device, result.dirs))]
-        return self._search_dirs(result, dirs, root, spec)
+            dirpath = self.host_directory(result.device, result.dirs)
+            self._check(dirpath, need, True)
+            dirs = [(result.path, dirpath)]
+        return self._search_dirs(result, dirs, root, spec, need, on_error)
 
-    def _search_dirs(self, result, dirs, root, spec) -> Iterator[FileRef]:
+    def _search_dirs(self, result, dirs, root, spec, need, on_error) -> Iterator[FileRef]:
         for comps, host in dirs:
+            if result.dir_wild and not self._permits(host, need):
+                if on_error is not None:
+                    shown = (spec.node + spec.device + result.display_directory(comps)
+                             + spec.name + (spec.type or ".") + (spec.version or ";"))
+                    on_error(FileError(cond.RMS_PRV, shown))
+                continue
             entries = self._entries(host, root)
             groups: dict[tuple[str, str], list[_Entry]] = {}
             for e in entries:
@@ -470,9 +719,19 @@ class Files:
     """VMS file operations: filespec translation and defaulting joined to a DeviceTable."""
 
     def __init__(self, devices: DeviceTable | Mapping[str, Path | str],
-                 translator: Translator | None = None):
-        self.devices = devices if isinstance(devices, DeviceTable) else DeviceTable(devices)
+                 translator: Translator | None = None, access: FileAccess | None = None):
+        if isinstance(devices, DeviceTable):
+            if access is not None:
+                raise TypeError("a DeviceTable brings its own access guard")
+            self.devices = devices
+        else:
+            self.devices = DeviceTable(devices, access)
         self.translator = translator
+
+    @property
+    def access(self) -> FileAccess | None:
+        """The access guard (None: every file may be used as far as the host allows)."""
+        return self.devices.access
 
     def parse(self, spec: str, default: str = "", related: str = "", *,
               process_default: ProcessDefault, syntax_only: bool = False,
@@ -503,9 +762,11 @@ class Files:
         return result
 
     def lookup(self, spec: str, default: str = "", related: str = "", *,
-               process_default: ProcessDefault) -> FileRef:
-        """An existing file for reading: each search-list element in order. FileError with
-        RMS_FNF (a directory existed), else RMS_DNF (a device existed), else RMS_DEV."""
+               process_default: ProcessDefault, access: str = READ) -> FileRef:
+        """An existing file, for the access asked for (READ by default; WRITE, READ + WRITE,
+        EXECUTE, "" for none): each search-list element in order. FileError with RMS_FNF (a
+        directory existed), else RMS_DNF (a device existed), else RMS_DEV; RMS_PRV when the
+        access is refused."""
         first: ParseResult | None = None
         failures: list[int] = []
         for alt in self.alternatives(spec, default, related, process_default=process_default):
@@ -514,7 +775,9 @@ class Files:
             if alt.node:
                 raise FileError(cond.SS_UNSUPPORTED, alt.text)
             try:
-                return self.devices.find(alt)
+                return self.devices.find(alt, access)
+            except FileError:
+                raise
             except cond.VMSError as exc:
                 if exc.status not in (cond.RMS_DEV, cond.RMS_DNF, cond.RMS_FNF):
                     raise FileError(exc.status, alt.text) from None
@@ -550,17 +813,20 @@ class Files:
             raise FileError(exc.status, display) from None
 
     def search(self, spec: str, default: str = "", related: str = "", *,
-               process_default: ProcessDefault) -> Iterator[FileRef]:
+               process_default: ProcessDefault,
+               on_error: Callable[[FileError], None] | None = None) -> Iterator[FileRef]:
         """$SEARCH over every search-list element. Elements whose device or directory is
         missing are skipped; when no element could be searched at all, the first one's error
-        (RMS_DNF or RMS_DEV) is raised as FileError."""
+        (RMS_DNF or RMS_DEV) is raised as FileError. A directory that may not be searched is
+        FileError RMS_PRV, or, in a wildcard-directory search, given to on_error (see
+        DeviceTable.search)."""
         failures: list[tuple[int, str]] = []
         searched = False
         for alt in self.alternatives(spec, default, related, process_default=process_default):
             if alt.node:
                 raise FileError(cond.SS_UNSUPPORTED, alt.text)
             try:
-                results = self.devices.search(alt)
+                results = self.devices.search(alt, on_error)
             except cond.VMSError as exc:
                 if exc.status not in (cond.RMS_DEV, cond.RMS_DNF):
                     raise FileError(exc.status, alt.text) from None
@@ -574,7 +840,9 @@ class Files:
     def f_search(self, contexts: SearchContexts, spec: str, stream_id: int = 0, *,
                  process_default: ProcessDefault) -> str:
         """F$SEARCH: the next full specification of the stream, "" at the end. A missing
-        device or directory gives "" too; syntax errors and SS_TOOMANYLNAM propagate."""
+        device or directory gives "" too; syntax errors, SS_TOOMANYLNAM and a protected
+        (non-wild) directory propagate; a protected directory of a wildcard-directory search
+        is left out (VMS unverified: the stream goes on rather than end)."""
         try:
             return contexts.next(spec, stream_id, lambda: (
                 r.spec for r in self.search(spec, process_default=process_default)))
@@ -583,6 +851,40 @@ class Files:
                 return ""
             raise
 
+    # ------------------------------------------------------------ using what was found
+    def require(self, ref: FileRef, access: str) -> None:
+        """Before using a file $SEARCH found: VMSError(RMS_PRV) unless the access (letters)
+        is granted."""
+        self.devices._check(Path(ref.path), access, ref.is_directory)
 
-__all__ = ["DeviceTable", "Files", "FileRef", "FileError", "SearchContexts",
+    def delete(self, ref: FileRef) -> None:
+        """DELETE, PURGE: see DeviceTable.delete."""
+        self.devices.delete(ref)
+
+    def rename(self, ref: FileRef, result: ParseResult, version: int) -> Path:
+        """RENAME: see DeviceTable.rename."""
+        return self.devices.rename(ref, result, version)
+
+    def security(self, ref: FileRef) -> tuple[tuple[int, int], Protection] | None:
+        """(owner UIC, protection) of an owned file; None without an owner (or a guard)."""
+        access = self.devices.access
+        return None if access is None else access.security(ref.path, ref.is_directory)
+
+    def locations(self, spec: str, *, process_default: ProcessDefault) -> list[Path]:
+        """The host directories a directory specification names (each search-list element),
+        existing or not yet created (DeviceTable.location); elements that cannot be
+        directories are left out."""
+        found = []
+        for alt in self.alternatives(spec, process_default=process_default):
+            if alt.node or alt.dir_wild:
+                continue
+            path = self.devices.location(alt.device, alt.dirs)
+            if path is not None and path not in found:
+                found.append(path)
+        return found
+
+
+__all__ = ["DeviceTable", "Files", "FileRef", "FileError", "SearchContexts", "FileAccess",
+           "Protection", "FILE_PROTECTION", "DIRECTORY_PROTECTION", "granted",
+           "READ", "WRITE", "EXECUTE", "DELETE",
            "host_file_name", "vms_name_type", "split_version"]

@@ -11,6 +11,15 @@ The job table goes away when the process that created the job ends.
 
 Each process registers in the root's process registry (processes.py): `pid` is its VMS PID
 (an integer shown as 8 hex digits), `name` its unique process name.
+
+Files: the process reaches them through `files` (vmsenv.files), whose access guard knows the
+process's UIC and current privileges and the owner map: each account's login directory (its
+host directory, every search-list element, existing or not yet created) -> the account's UIC,
+the login specification translated through the system's logical names only (no process or job
+table: a process cannot move another user's login directory by defining SYS$SYSDEVICE). The map
+is built when first needed and again after the shared generation moves (a SYSUAF change, a
+mount, a system logical name). When two accounts share a login directory, the first by user
+name owns it.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ import random
 from pathlib import Path
 
 from vmsenv import filespec as fsp
-from vmsenv.files import Files
+from vmsenv.files import READ, FileAccess, Files
 from vmsenv.lnm import names as N
 from vmsenv.lnm.service import LogicalNames
 from vmsenv.processes import Registry
@@ -70,6 +79,31 @@ def for_account(root: Root, username: str, privileges: set[str] | None = None,
                    authorized=set(account.authorized), login=(device + ":", rest), **kwargs)
 
 
+def login_owners(root: Root) -> dict[str, tuple[int, int]]:
+    """The owner map: host login directory (resolved, as a string) -> the account's UIC."""
+    from vmsenv import uaf
+    from vmsenv.condition import VMSError
+
+    devices = root.devices()
+    names: dict[int, Files] = {}
+    owners: dict[str, tuple[int, int]] = {}
+    where = fsp.ProcessDefault("SYS$SYSDEVICE:", "[000000]")
+    for account in uaf.accounts(root):
+        group = account.uic[0]
+        files = names.get(group)
+        if files is None:
+            system = LogicalNames(root.store, frozenset, "LNM$JOB_00000000",
+                                  f"LNM$GROUP_{group:06o}")
+            files = names[group] = Files(devices, system.translate)
+        try:
+            paths = files.locations(account.login_spec, process_default=where)
+        except (VMSError, ValueError):
+            continue
+        for path in paths:
+            owners.setdefault(str(path), account.uic)
+    return owners
+
+
 class Process:
     """The identity and logical names of one running `dcl` (or image)."""
 
@@ -107,11 +141,16 @@ class Process:
     # ------------------------------------------------------------ files
     @property
     def files(self) -> Files:
-        """File access through this process's logical names and the root's devices (rebuilt
-        when the shared state changed, e.g. after `vmsenv mount`)."""
+        """File access through this process's logical names and the root's devices, guarded
+        by the protection of files in login directories (rebuilt when the shared state
+        changed, e.g. after `vmsenv mount` or AUTHORIZE)."""
         gen = self.root.store.generation.read()
         if self._files is None or gen != self._files_gen:
-            self._files = Files(self.root.devices(), self.lnm.translate)
+            from vmsenv.uaf import MAX_SYSTEM_GROUP
+
+            access = FileAccess(lambda: self.uic, lambda: self.privileges,
+                                lambda: login_owners(self.root), MAX_SYSTEM_GROUP)
+            self._files = Files(self.root.devices(), self.lnm.translate, access)
             self._files_gen = gen
         return self._files
 
@@ -133,16 +172,17 @@ class Process:
         self.default_directory = directory
 
     def resolve_file(self, spec: str, default_type: str = "",
-                     for_write: bool = False) -> tuple[str, Path]:
-        """An existing file (or a new version of it, for writing): the full VMS specification
-        to display and the host path. Raises files.FileError (a VMSError)."""
+                     for_write: bool = False, access: str = READ) -> tuple[str, Path]:
+        """An existing file for the access asked for (READ, WRITE, READ + WRITE), or a new
+        version of it (for_write): the full VMS specification to display and the host path.
+        Raises files.FileError (a VMSError)."""
         default = default_type if default_type.startswith(".") or not default_type \
             else "." + default_type
         pd = self.process_default()
         if for_write:
             ref = self.files.create(spec, default, process_default=pd)
         else:
-            ref = self.files.lookup(spec, default, process_default=pd)
+            ref = self.files.lookup(spec, default, process_default=pd, access=access)
         return ref.spec, ref.path
 
     def start_in_host_directory(self, cwd: Path | None = None) -> None:

@@ -329,7 +329,8 @@ def open_file(dcl, cmd):
     creating = write and not read
     full = None
     try:
-        full, path = dcl.process.resolve_file(spec, ".DAT", for_write=creating)
+        access = ("R" if read else "") + ("W" if write or append else "")
+        full, path = dcl.process.resolve_file(spec, ".DAT", for_write=creating, access=access)
         opened = DclFile(name, full, path, read=read, write=write, append=append)
     except VMSError as err:
         status = (err.status | C.INHIB_MSG) & 0xFFFFFFFF

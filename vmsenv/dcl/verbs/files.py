@@ -61,10 +61,19 @@ Choices where VMS is silent or unverified ([I]):
   is ``(inode,1,0)``, stream-LF files show ``Stream_LF, maximum 0 bytes, longest L bytes``.
 - Dates: creation is the earlier of the host's change and modification times (hosts without a
   birth time), revision the modification time; expiration and backup are never recorded.
-- Ownership is not recorded per file: a file owned by the host user running vmsenv belongs to
-  the process looking at it (``[USERNAME]``, UIC group and member of the process); another host
-  owner shows as ``[gid,uid]`` in octal.  Protection comes from the host mode bits: system and
-  owner from the user bits, group, world; read R, execute E, write W (and D for non-directories).
+- Owner and protection: a file under a login directory belongs to its account, with the
+  default protection vmsenv.files enforces (``(RWED,RWED,RE,)``, directory files
+  ``(RWED,RWED,RE,E)``); the owner shows in identifier form (``[SYSTEM]``,
+  ``[TCPIP$AUX,TCPIP$POP]``), or as ``[g,m]`` in octal without an identifier.  Any other file:
+  one owned by the host user running vmsenv belongs to the process looking at it
+  (``[USERNAME]``, UIC group and member of the process), another host owner shows as
+  ``[gid,uid]`` in octal, and protection comes from the host mode bits: system and owner from
+  the user bits, group, world; read R, execute E, write W (and D for non-directories).
+- Protection is enforced by vmsenv.files: a refused file gives RMS$_PRV in the verb's usual
+  message (``%TYPE-W-OPENIN``, ``%DELETE-W-FILNOTDEL``, ``%COPY-E-OPENOUT``...); a directory
+  that may not be searched gives the verb's search failure for the specification
+  (``%DIRECT-E-OPENIN, error opening DKA0:[JONES]*.*;* as input``), and in a wildcard-directory
+  search one such message per protected directory, before the listing, the others searched.
 - COPY: output fields missing or ``*`` come from the input file (device and directory from the
   process default); the version is the input's when no file of that name exists, else one
   higher; several inputs and an output without wildcards are concatenated (/CONCATENATE);
@@ -103,7 +112,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
-import errno
 import os
 import stat as _stat
 from collections.abc import Iterator
@@ -112,10 +120,10 @@ from pathlib import Path
 
 from vmsenv import condition as C
 from vmsenv import filespec as fsp
-from vmsenv import vmstime
+from vmsenv import uaf, vmstime
 from vmsenv.condition import VMSError
 from vmsenv.dcl.cld import FILE, OPTIONAL, REQUIRED, TEXT, Parameter, Qualifier, Verb
-from vmsenv.files import FileError, FileRef
+from vmsenv.files import READ, WRITE, FileError, FileRef
 
 W, S, E, INFO, F = 0, 1, 2, 3, 4
 FAC_COPY, FAC_APPEND, FAC_RENAME, FAC_DIFF, FAC_DIRECT = 0x67, 0x68, 0x69, 0x6C, 0x79
@@ -151,6 +159,11 @@ class _Status:
     def file_error(self, status: int, spec: str, err: VMSError) -> None:
         """A message about a file followed by the RMS status (and NOSUCHFILE after DNF)."""
         self.show(status, spec, secondary=_secondaries(err))
+
+    def reporter(self, status: int):
+        """What _expand calls for each directory a wildcard-directory search may not read:
+        the message status about the FileError's specification."""
+        return lambda err: self.file_error(status, err.spec, err)
 
     def result(self, success: int = C.SS_NORMAL) -> int:
         if self.worst is None:
@@ -223,10 +236,15 @@ def _read_bytes(path: Path) -> bytes:
 
 def _input(status: _Status, openin: int, ref: FileRef, read=_records):
     """What an input file holds (``read(path)``: its records, or its bytes), or None after
-    reporting ``openin`` with RMS$_IOP for a directory file, RMS$_PRV for a file the host does
-    not let us read."""
+    reporting ``openin`` with RMS$_IOP for a directory file, RMS$_PRV for a file its protection
+    or the host does not let us read."""
     if ref.is_directory:
         status.file_error(openin, ref.spec, VMSError(C.RMS_IOP))
+        return None
+    try:
+        status.dcl.process.files.require(ref, READ)
+    except VMSError as err:
+        status.file_error(openin, ref.spec, err)
         return None
     try:
         return read(ref.path)
@@ -251,6 +269,14 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+def _protection(process, facts: _Facts) -> list[str]:
+    """System, owner, group and world access of a file (see the module docstring)."""
+    found = process.files.security(facts.ref)
+    if found is not None:
+        return list(found[1].parts)
+    return _protection_parts(facts.st.st_mode, facts.is_dir)
+
+
 def _protection_parts(mode: int, is_dir: bool) -> list[str]:
     def bits(r: int, w: int, x: int) -> str:
         out = ("R" if mode & r else "") + ("W" if mode & w else "") + ("E" if mode & x else "")
@@ -263,8 +289,17 @@ def _protection_parts(mode: int, is_dir: bool) -> list[str]:
             bits(_stat.S_IROTH, _stat.S_IWOTH, _stat.S_IXOTH)]
 
 
-def _owner(process, st: os.stat_result) -> tuple[str, int, int]:
+def _uic_text(process, uic: tuple[int, int]) -> str:
+    return uaf.uic_names(process.root, uic) or uaf.format_uic(uic)
+
+
+def _owner(process, facts: _Facts) -> tuple[str, int, int]:
     """(displayed owner, UIC group, UIC member) of a file (see the module docstring)."""
+    found = process.files.security(facts.ref)
+    if found is not None:
+        uic = found[0]
+        return _uic_text(process, uic), uic[0], uic[1]
+    st = facts.st
     if st.st_uid == os.getuid():
         group, member = process.uic
         return f"[{process.username}]", group, member
@@ -294,8 +329,10 @@ class _Item:
         return None
 
 
-def _expand(dcl, texts, default: str = "", filters=None) -> Iterator[_Item]:
-    """Each specification of a list with VMS's temporary defaults, and the files it matches."""
+def _expand(dcl, texts, default: str = "", filters=None, denied=None) -> Iterator[_Item]:
+    """Each specification of a list with VMS's temporary defaults, and the files it matches;
+    denied(FileError) hears of each directory of a wildcard-directory search that may not be
+    read (see vmsenv.files; without it, such a directory is left out)."""
     process = dcl.process
     files = process.files
     pd = process.process_default()
@@ -310,7 +347,8 @@ def _expand(dcl, texts, default: str = "", filters=None) -> Iterator[_Item]:
             continue
         item = _Item(text, first.text, first.wild, first.spec.version)
         try:
-            refs = list(files.search(text, default, related, process_default=pd))
+            refs = list(files.search(text, default, related, process_default=pd,
+                                     on_error=denied))
         except VMSError as err:
             item.error = err
         else:
@@ -452,10 +490,12 @@ def type_(dcl, cmd) -> int:
 def _type(dcl, cmd, sink: _Sink, status: _Status) -> int:
     head = _count(cmd, "HEAD")
     tail = _count(cmd, "TAIL")
-    for item in _expand(dcl, cmd.param_values("FILE"), filters=_Filters(cmd)):
+    searchfail = shared(FAC_TYPE, C.SHR_SEARCHFAIL, W)
+    for item in _expand(dcl, cmd.param_values("FILE"), filters=_Filters(cmd),
+                        denied=status.reporter(searchfail)):
         err = item.failure()
         if err is not None:
-            status.file_error(shared(FAC_TYPE, C.SHR_SEARCHFAIL, W), item.spec, err)
+            status.file_error(searchfail, item.spec, err)
             continue
         for ref in item.refs:
             records = _input(status, shared(FAC_TYPE, C.SHR_OPENIN, E), ref)
@@ -557,8 +597,8 @@ def _blocks_text(mode: str | None, used: int, alloc: int) -> str:
 
 
 def _full_lines(dcl, name: str, facts: _Facts) -> list[str]:
-    owner = _owner(dcl.process, facts.st)[0]
-    prot = _protection_parts(facts.st.st_mode, facts.is_dir)
+    owner = _owner(dcl.process, facts)[0]
+    prot = _protection(dcl.process, facts)
     if facts.is_dir:
         fmt = "Variable length, maximum 512 bytes, longest 512 bytes"
         attrs = "No version limit, Contiguous, Directory file"
@@ -623,9 +663,10 @@ def _directory(dcl, cmd, sink: _Sink, status: _Status) -> int:
 
     specs = cmd.param_values("FILE") or [""]
     groups: list[_DirGroup] = []
-    for item in _expand(dcl, specs, "*.*;*", filters):
+    openin = shared(FAC_DIRECT, C.SHR_OPENIN, E)
+    for item in _expand(dcl, specs, "*.*;*", filters, denied=status.reporter(openin)):
         if item.error is not None:
-            status.file_error(shared(FAC_DIRECT, C.SHR_OPENIN, E), item.spec, item.error)
+            status.file_error(openin, item.spec, item.error)
             continue
         seen: dict = {}
         for ref in item.refs:
@@ -679,11 +720,10 @@ def _directory(dcl, cmd, sink: _Sink, status: _Status) -> int:
                     when = facts.revised if date_mode == "MODIFIED" else facts.created
                     fields.append("  " + vmstime.format_ftime(when))
                 if show_owner:
-                    owner = _owner(dcl.process, facts.st)[0]
+                    owner = _owner(dcl.process, facts)[0]
                     fields.append("  " + owner.ljust(31))
                 if show_prot:
-                    fields.append("  (" + ",".join(_protection_parts(facts.st.st_mode,
-                                                                       facts.is_dir)) + ")")
+                    fields.append("  (" + ",".join(_protection(dcl.process, facts)) + ")")
             if fields and fields[-1].endswith(" ") and not show_owner:
                 fields[-1] = fields[-1].rstrip(" ")     # /SIZE=ALL ending the line
             lines.extend(entry_lines(shown, fields))
@@ -744,19 +784,6 @@ def _blocks_of(ref: FileRef) -> int:
         return 0
 
 
-def _remove(ref: FileRef) -> None:
-    if ref.is_directory:
-        os.rmdir(ref.path)
-    else:
-        os.unlink(ref.path)
-
-
-def _remove_error(exc: OSError) -> VMSError:
-    if exc.errno == errno.ENOTEMPTY:
-        return VMSError(C.RMS_MKD, secondary=(C.SS_DIRNOTEMPTY,))
-    return VMSError(C.RMS_PRV)
-
-
 class _Removal:
     """The files DELETE or PURGE removes: a file that cannot go is reported as not_removed
     (FILNOTDEL, FILNOTPUR), each one that goes as removed (FILDEL, FILPURG) under /LOG, and
@@ -764,6 +791,7 @@ class _Removal:
 
     def __init__(self, status: _Status, facility: int, log: bool, not_removed: int,
                  removed: int):
+        self.files_of = status.dcl.process.files
         self.status = status
         self.facility = facility
         self.log = log
@@ -774,10 +802,9 @@ class _Removal:
     def remove(self, ref: FileRef) -> None:
         n = _blocks_of(ref)
         try:
-            _remove(ref)
-        except OSError as exc:
-            self.status.file_error(shared(self.facility, self.not_removed, W), ref.spec,
-                                   _remove_error(exc))
+            self.files_of.delete(ref)
+        except VMSError as err:
+            self.status.file_error(shared(self.facility, self.not_removed, W), ref.spec, err)
             return
         self.files += 1
         self.blocks += n
@@ -793,13 +820,15 @@ def delete(dcl, cmd) -> int:
     status = _Status(dcl)
     removal = _Removal(status, FAC_DELETE, bool(cmd.present("LOG")), C.SHR_FILNOTDEL,
                        C.SHR_FILDEL)
-    for item in _expand(dcl, cmd.param_values("FILE"), filters=_Filters(cmd)):
+    searchfail = shared(FAC_DELETE, C.SHR_SEARCHFAIL, W)
+    for item in _expand(dcl, cmd.param_values("FILE"), filters=_Filters(cmd),
+                        denied=status.reporter(searchfail)):
         if item.error is None and item.version == "":
             status.show(shared(FAC_DELETE, C.SHR_DELVER, E))
             continue
         err = item.failure()
         if err is not None:
-            status.file_error(shared(FAC_DELETE, C.SHR_SEARCHFAIL, W), item.spec, err)
+            status.file_error(searchfail, item.spec, err)
             continue
         for ref in item.refs:
             removal.remove(ref)
@@ -823,14 +852,14 @@ def purge(dcl, cmd) -> int:
                        C.SHR_FILPURG)
     filters = _Filters(cmd)
     texts = [str(v) for v in cmd.param_values("FILE")] or [""]
-    for item in _expand(dcl, texts, "*.*;*", filters):
+    searchfail = shared(FAC_PURGE, C.SHR_SEARCHFAIL, W)
+    for item in _expand(dcl, texts, "*.*;*", filters, denied=status.reporter(searchfail)):
         if item.error is None and item.version not in ("", ";", ";*"):
-            status.file_error(shared(FAC_PURGE, C.SHR_SEARCHFAIL, W), item.spec,
-                              VMSError(C.RMS_VER))
+            status.file_error(searchfail, item.spec, VMSError(C.RMS_VER))
             continue
         err = item.failure()
         if err is not None:
-            status.file_error(shared(FAC_PURGE, C.SHR_SEARCHFAIL, W), item.spec, err)
+            status.file_error(searchfail, item.spec, err)
             continue
         counts: dict = {}
         for ref in item.refs:
@@ -907,11 +936,13 @@ def copy(dcl, cmd) -> int:
     out_text = str(cmd.param("OUTPUT"))
     inputs: list[FileRef] = []
     any_wild = False
-    for item in _expand(dcl, cmd.param_values("INPUT"), filters=_Filters(cmd)):
+    openin = shared(FAC_COPY, C.SHR_OPENIN, E)
+    for item in _expand(dcl, cmd.param_values("INPUT"), filters=_Filters(cmd),
+                        denied=status.reporter(openin)):
         any_wild = any_wild or item.wild
         err = item.failure()
         if err is not None:
-            status.file_error(shared(FAC_COPY, C.SHR_OPENIN, E), item.spec, err)
+            status.file_error(openin, item.spec, err)
             continue
         inputs.extend(item.refs)
     if not inputs:
@@ -949,13 +980,18 @@ def copy(dcl, cmd) -> int:
 
 
 def _replace_existing(dcl, spec: str) -> None:
+    """COPY/REPLACE: delete the existing file of an explicit version (FileError when it may
+    not be deleted)."""
     process = dcl.process
     try:
-        ref = process.files.lookup(spec, process_default=process.process_default())
+        ref = process.files.lookup(spec, process_default=process.process_default(), access="")
     except VMSError:
         return
     if not ref.is_directory:
-        os.unlink(ref.path)
+        try:
+            process.files.delete(ref)
+        except VMSError as err:
+            raise FileError(err.status, ref.spec, secondary=err.secondary) from None
 
 
 def _split_records(data: bytes) -> list[bytes]:
@@ -1005,10 +1041,12 @@ def append(dcl, cmd) -> int:
     process = dcl.process
     pd = process.process_default()
     target: FileRef | None = None
-    for item in _expand(dcl, cmd.param_values("INPUT"), filters=_Filters(cmd)):
+    openin = shared(FAC_APPEND, C.SHR_OPENIN, E)
+    for item in _expand(dcl, cmd.param_values("INPUT"), filters=_Filters(cmd),
+                        denied=status.reporter(openin)):
         err = item.failure()
         if err is not None:
-            status.file_error(shared(FAC_APPEND, C.SHR_OPENIN, E), item.spec, err)
+            status.file_error(openin, item.spec, err)
             continue
         for ref in item.refs:
             if target is None:
@@ -1019,7 +1057,8 @@ def append(dcl, cmd) -> int:
                                       err)
                     return status.result()
                 try:
-                    target = process.files.lookup(out_spec + version, process_default=pd)
+                    target = process.files.lookup(out_spec + version, process_default=pd,
+                                                  access=WRITE)
                 except FileError as err:
                     if err.status == C.RMS_FNF and cmd.present("NEW_VERSION"):
                         try:
@@ -1054,10 +1093,12 @@ def rename(dcl, cmd) -> int:
     out_text = str(cmd.param("OUTPUT"))
     process = dcl.process
     pd = process.process_default()
-    for item in _expand(dcl, cmd.param_values("INPUT"), filters=_Filters(cmd)):
+    searchfail = shared(FAC_RENAME, C.SHR_SEARCHFAIL, W)
+    for item in _expand(dcl, cmd.param_values("INPUT"), filters=_Filters(cmd),
+                        denied=status.reporter(searchfail)):
         err = item.failure()
         if err is not None:
-            status.file_error(shared(FAC_RENAME, C.SHR_SEARCHFAIL, W), item.spec, err)
+            status.file_error(searchfail, item.spec, err)
             continue
         for ref in item.refs:
             try:
@@ -1078,7 +1119,6 @@ def rename(dcl, cmd) -> int:
 
 
 def _rename_one(dcl, ref: FileRef, result, version: str, status: _Status) -> str | None:
-    devices = dcl.process.files.devices
     spec = result.spec
     base = _versionless(spec)
     existing = _existing_versions(dcl, base)
@@ -1094,40 +1134,11 @@ def _rename_one(dcl, ref: FileRef, result, version: str, status: _Status) -> str
         status.file_error(shared(FAC_RENAME, C.SHR_OPENOUT, E), shown, VMSError(C.RMS_TYP))
         return None
     try:
-        if ref.is_directory:
-            target = devices.host_path(result.device, result.dirs, spec.name, ".DIR", 1)
-            target = target.parent / target.name.rsplit(".", 1)[0]
-            if os.path.lexists(target):
-                raise FileExistsError
-            os.rename(ref.path, target)
-        else:
-            target = devices.host_path(result.device, result.dirs, spec.name,
-                                       spec.type or ".", number)
-            _move(Path(ref.path), target)
-    except FileExistsError:
-        status.file_error(shared(FAC_RENAME, C.SHR_OPENOUT, E), shown, VMSError(C.RMS_FEX))
-        return None
+        dcl.process.files.rename(ref, result, number)
     except VMSError as err:
         status.file_error(shared(FAC_RENAME, C.SHR_OPENOUT, E), shown, err)
         return None
-    except OSError:
-        status.file_error(shared(FAC_RENAME, C.SHR_OPENOUT, E), shown, VMSError(C.RMS_PRV))
-        return None
     return shown
-
-
-def _move(source: Path, target: Path) -> None:
-    """Move a file without replacing an existing one (a hard link where the host allows)."""
-    try:
-        os.link(source, target)
-    except FileExistsError:
-        raise
-    except OSError:
-        if os.path.lexists(target):
-            raise FileExistsError(str(target)) from None
-        os.rename(source, target)
-        return
-    os.unlink(source)
 
 
 RENAME = Verb("RENAME", parameters=(
@@ -1178,14 +1189,16 @@ def _search(dcl, cmd, sink: _Sink, status: _Status) -> int:
     numbers = bool(cmd.present("NUMBERS"))
     window = _window(cmd)
     warnings = cmd.present("WARNINGS") is not False
-    items = list(_expand(dcl, cmd.param_values("FILE"), filters=_Filters(cmd)))
+    openin = shared(FAC_SEARCH, C.SHR_OPENIN, W)
+    items = list(_expand(dcl, cmd.param_values("FILE"), filters=_Filters(cmd),
+                         denied=status.reporter(openin)))
     several = len(items) > 1 or any(i.wild for i in items)
     heading = cmd.present("HEADING") is not False and several
     matched_any = searched = False
     for item in items:
         err = item.failure()
         if err is not None:
-            status.file_error(shared(FAC_SEARCH, C.SHR_OPENIN, W), item.spec, err)
+            status.file_error(openin, item.spec, err)
             continue
         for ref in item.refs:
             if ref.is_directory:
@@ -1454,11 +1467,11 @@ def _attribute(dcl, facts: _Facts, item: str):
     if item == "RAT":
         return "" if facts.is_dir else "CR"
     if item == "PRO":
-        parts = _protection_parts(st.st_mode, facts.is_dir)
+        parts = _protection(dcl.process, facts)
         return ", ".join(f"{who}={p}" for who, p in zip(("SYSTEM", "OWNER", "GROUP", "WORLD"),
                                                         parts, strict=True))
     if item in ("UIC", "GRP", "MEM"):
-        owner, group, member = _owner(dcl.process, st)
+        owner, group, member = _owner(dcl.process, facts)
         return {"UIC": owner, "GRP": group, "MEM": member}[item]
     if item == "FILE_LENGTH_HINT":
         if facts.is_dir:
