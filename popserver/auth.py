@@ -6,10 +6,10 @@
   ``privileges`` the AUTHORIZED privileges (what XTND LOGLEVEL / SHUTDOWN look at: the POP
   session runs no image in the user's process, so the authorized set is what the account may
   do).
-- `verify_password(account, password)`: uaf.password_matches -- the salted scrypt check in
-  constant time (hmac.compare_digest); an account without a password costs the same work and
-  never matches. The flags are not looked at here (the protocol checks them after the password,
-  so they are told only to whoever knows it).
+- `verify_password(account, password)`: the salted scrypt check of SYSUAF in constant time
+  (uaf.verify_password, hmac.compare_digest); an account without a password costs the same
+  work and never matches. The flags are not decided here (the protocol checks them after the
+  password, so they are told only to whoever knows it); they only keep the cache out of play.
 - `apop_secret(account)`: the first line of POP_SECRET.DAT in the user's mail directory
   (maildrop.MailDirectories: the login directory, or the SET MAIL_DIRECTORY subdirectory, or
   where a relocated mail file went), the newest version, line end removed, ISO Latin-1. No file, an unreadable file or an empty first line: None (no secret).
@@ -22,13 +22,45 @@ Choices where the manual is silent:
 - The password goes through SYSUAF's rule as given: case-blind unless the account had PWDMIX
   when it was set.
 
+The password cache (TCPIP$POP_AUTH_CACHE_SECONDS, default 600, 0 = off)
+-----------------------------------------------------------------------
+A scrypt check costs about 25 ms of CPU by design, and a mail client logs in every few minutes
+with the same password. Like Dovecot's auth_cache, the authenticator remembers SUCCESSFUL
+checks for a while: the cache holds, for each, HMAC-SHA256(secret, user name + stored hash +
+password as typed) and the time it expires. The secret is 32 random octets drawn when the
+authenticator is made (once per server run) and never stored or logged.
+
+- A login whose key is in the cache and not expired is accepted without scrypt. Anything else
+  pays the full check: a wrong password is never in the cache (only successes are put there),
+  so guessing costs scrypt's work every time.
+- The stored hash is part of the key, so a changed password (SET PASSWORD, AUTHORIZE) misses at
+  once; the old entries can no longer match and simply expire.
+- An entry lives `cache_seconds` from the check that made it (a hit does not extend it); at most
+  `CACHE_ENTRIES` (10,000) are kept, the oldest dropped first.
+- The cache is used only for accounts that may log in now: an account that is DISUSER, DISMAIL
+  or expired at the time of the call is checked in full and not remembered. Its refusal then
+  takes as long whether the password was right or not, so under SECURE neither the text nor
+  the timing tells a guesser that the password of a disabled account was right. The flags and
+  the expiration date are read from SYSUAF at every login (find_account), never cached.
+- Trade-off: the entries are derived from the passwords, and the secret is in the same memory.
+  Whoever obtains a memory dump of the running server can test guesses for the cached
+  passwords at the speed of HMAC-SHA256 instead of scrypt's, for passwords used in the last
+  `cache_seconds` -- the same exposure as Dovecot's cache. A site that does not accept it sets
+  TCPIP$POP_AUTH_CACHE_SECONDS to 0.
+
 Threads: every call may come from any client thread; SYSUAF is read through a Root per thread
-(its own database connection).
+(its own database connection); the cache has its own lock.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import hmac
+import os
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 from popserver import protocol as P
@@ -36,14 +68,69 @@ from popserver.maildrop import MailDirectories, read_secret
 from vmsenv import uaf, vmstime
 from vmsenv.condition import VMSError
 
+CACHE_ENTRIES = 10_000
+"""Successful password checks remembered at most (the oldest go first)."""
+
+
+class PasswordCache:
+    """Keyed digests of successful password checks, each until it expires (see the module
+    docstring). Thread-safe. `monotonic` gives seconds (time.monotonic by default)."""
+
+    def __init__(self, seconds: float, *, entries: int = CACHE_ENTRIES,
+                 monotonic: Callable[[], float] = time.monotonic):
+        self.seconds = seconds
+        self.entries = entries
+        self._monotonic = monotonic
+        self._secret = os.urandom(32)
+        self._expiry: OrderedDict[bytes, float] = OrderedDict()    # oldest first
+        self._lock = threading.Lock()
+
+    def key(self, username: str, stored: str, password: str) -> bytes:
+        mac = hmac.new(self._secret, digestmod=hashlib.sha256)
+        for part in (username.encode("utf-8"), stored.encode("utf-8"),
+                     password.encode("utf-8", "surrogatepass")):
+            mac.update(len(part).to_bytes(4, "big"))
+            mac.update(part)
+        return mac.digest()
+
+    def __contains__(self, key: bytes) -> bool:
+        now = self._monotonic()
+        with self._lock:
+            expires = self._expiry.get(key)
+            if expires is None:
+                return False
+            if now < expires:
+                return True
+            del self._expiry[key]
+            return False
+
+    def add(self, key: bytes) -> None:
+        now = self._monotonic()
+        with self._lock:
+            expiry = self._expiry
+            expiry.pop(key, None)
+            expiry[key] = now + self.seconds
+            while expiry and (len(expiry) > self.entries or next(iter(expiry.values())) <= now):
+                expiry.popitem(last=False)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._expiry)
+
 
 class SysuafAuthenticator:
-    """protocol.Authenticator over SYSUAF. Thread-safe."""
+    """protocol.Authenticator over SYSUAF. Thread-safe.
+
+    cache_seconds: how long a successful password check is remembered (0: never; the server
+    passes TCPIP$POP_AUTH_CACHE_SECONDS)."""
 
     def __init__(self, directories: MailDirectories, *,
-                 clock: Callable[[], _dt.datetime] = vmstime.current_time):
+                 clock: Callable[[], _dt.datetime] = vmstime.current_time,
+                 cache_seconds: float = 0, monotonic: Callable[[], float] = time.monotonic):
         self.directories = directories
         self.clock = clock
+        self.cache = PasswordCache(cache_seconds, monotonic=monotonic) \
+            if cache_seconds > 0 else None
 
     @classmethod
     def for_process(cls, process, **kw) -> SysuafAuthenticator:
@@ -51,8 +138,10 @@ class SysuafAuthenticator:
 
     @classmethod
     def from_context(cls, context) -> SysuafAuthenticator:
-        """For the server: its per-thread roots (server.ServerContext.roots)."""
-        return cls(MailDirectories(context.roots.get))
+        """For the server: its per-thread roots (server.ServerContext.roots) and the cache
+        time of its settings (TCPIP$POP_AUTH_CACHE_SECONDS)."""
+        return cls(MailDirectories(context.roots.get),
+                   cache_seconds=context.settings.auth_cache_seconds)
 
     def find_account(self, username: str) -> P.Account | None:
         record = self.directories.record(username)
@@ -61,7 +150,18 @@ class SysuafAuthenticator:
         return account_of(record, self.clock())
 
     def verify_password(self, account: P.Account, password: str) -> bool:
-        return uaf.password_matches(self.directories.root(), account.username, password)
+        stored = uaf.password_hash(self.directories.root(), account.username)
+        cache = self.cache
+        if (cache is None or stored is None
+                or account.disuser or account.dismail or account.expired):
+            return uaf.verify_password(stored, password)
+        key = cache.key(account.username, stored, password)
+        if key in cache:
+            return True
+        if not uaf.verify_password(stored, password):
+            return False
+        cache.add(key)
+        return True
 
     def apop_secret(self, account: P.Account) -> str | None:
         record = self.directories.record(account.username)
@@ -83,4 +183,4 @@ def account_of(record: uaf.Account, now: _dt.datetime | None = None) -> P.Accoun
                      privileges=frozenset(record.authorized))
 
 
-__all__ = ["SysuafAuthenticator", "account_of"]
+__all__ = ["CACHE_ENTRIES", "PasswordCache", "SysuafAuthenticator", "account_of"]

@@ -23,8 +23,9 @@ The session
   same mail file gets protocol.MaildropInUse, which the protocol answers with ``[IN-USE]``. The
   lock does not stop VMS MAIL or deliveries; mail delivered during the session waits for the
   next one. A maildrop without a mail file locks the same ``mail.mai-pop`` name.
-- Listing: one query per folder (`MailFile.list`); no body is read to list (see Sizes for the
-  one exception). Messages come oldest first, arrival time then message id.
+- Listing: one query for the folders (`MailFile.listing`, which also gives the mail file's
+  generation, read in the same transaction); no body is read to list (see Sizes for the one
+  exception). Messages come oldest first, arrival time then message id.
 - TCPIP$POP_MESSAGE_MAXIMUM is applied by the protocol (it keeps the n oldest); the maildrop
   lists everything.
 - UIDL: `protocol.uidl(user, arrival, id)`: the SYSUAF user name, the arrival date (in UTC, so
@@ -77,10 +78,16 @@ with CR LF line ends and for rewritten addresses shorter than their VMS form, lo
 rewrites. RETR always sends the real message (its +OK line repeats the listed size, as LIST
 gave it; the Retrieved event, hence XTND STATS, counts the octets really sent).
 
-Computed sizes and UIDs are also remembered by the Mailstore between sessions (a message's
-listed texts, arrival and body never change; the FOREIGN flag is checked), for at most
-`listing_cache_entries` messages over all mail files, so a maildrop listed again costs one
-query per folder and no formatting.
+Listings are also remembered by the Mailstore between sessions, for at most
+`listing_cache_entries` messages over all mail files (the least recently opened files go
+first), with the mail file's generation (vmsenv.mail.store: a counter every committed change
+of the file bumps, whichever process or connection made it). When the next session of the
+same user opens the same mail file (same tag) for the same folders and the generation is
+unchanged, the remembered listing is the listing: one small query instead of reading and
+sizing every message. Otherwise the file is listed again, and the sizes and UIDs of messages
+listed before are reused (a message's listed texts, arrival and body never change; the FOREIGN
+flag is checked), so only new messages are formatted. A listing holding a message whose size
+could not be computed (an unreadable body) is not reused as a whole.
 
 Threads: a Mailstore serves every client thread; a Maildrop belongs to one session (one thread
 at a time) and has its own connection to the mail file. SYSUAF, profiles and the system logical
@@ -95,6 +102,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from popserver import headers as H
 from popserver import protocol as P
@@ -111,7 +119,8 @@ HEADER_ALLOWANCE = 80
 WIRE_CACHE_BYTES = 16 * 1024 * 1024
 """Wire bytes kept per session (least recently used out; the newest is always kept)."""
 LISTING_CACHE_ENTRIES = 100_000
-"""Messages whose UID and size the Mailstore remembers between sessions."""
+"""Messages whose listing (store row, UID and size) the Mailstore remembers between
+sessions."""
 MAX_HOPS = 8
 """Tombstones of relocated mail files followed at most."""
 SECRET_FILE = "POP_SECRET.DAT"
@@ -323,38 +332,52 @@ def _vms_headers(row: ms.MessageInfo) -> H.VmsHeaders:
 
 
 # ======================================================================= the listing cache
+_Entries = dict[int, tuple[ms.MessageInfo, P.MessageInfo]]
+
+
+class _Listing(NamedTuple):
+    """What a session listed from one mail file: shared by later sessions, never changed."""
+
+    generation: int | None
+    """The mail file's generation when it was read; None when the listing may not be reused
+    as a whole (a message whose size could not be computed)."""
+    folders: tuple[str, ...]
+    entries: _Entries
+    """id -> (store row, protocol.MessageInfo), the messages whose info may be reused."""
+    messages: list[P.MessageInfo]
+
+
 class _ListingCache:
-    """(mail file tag, user) -> {id: (arrived_us, foreign, protocol.MessageInfo)}, LRU over
-    files, bounded by the number of messages."""
+    """(mail file tag, user) -> the last _Listing, LRU over files, bounded by the number of
+    messages."""
 
     def __init__(self, limit: int):
         self.limit = limit
-        self._files: OrderedDict[tuple[str, str], dict[int, tuple]] = OrderedDict()
+        self._files: OrderedDict[tuple[str, str], _Listing] = OrderedDict()
         self._count = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str]) -> dict[int, tuple]:
+    def get(self, key: tuple[str, str]) -> _Listing | None:
         with self._lock:
-            entries = self._files.get(key)
-            if entries is None:
-                return {}
-            self._files.move_to_end(key)
-            return entries
+            listing = self._files.get(key)
+            if listing is not None:
+                self._files.move_to_end(key)
+            return listing
 
-    def put(self, key: tuple[str, str], entries: dict[int, tuple]) -> None:
+    def put(self, key: tuple[str, str], listing: _Listing) -> None:
         if self.limit <= 0:
             return
         with self._lock:
             old = self._files.pop(key, None)
             if old is not None:
-                self._count -= len(old)
-            if len(entries) > self.limit:
+                self._count -= len(old.entries)
+            if len(listing.entries) > self.limit:
                 return
-            self._files[key] = entries
-            self._count += len(entries)
+            self._files[key] = listing
+            self._count += len(listing.entries)
             while self._count > self.limit:
                 _, dropped = self._files.popitem(last=False)
-                self._count -= len(dropped)
+                self._count -= len(dropped.entries)
 
 
 # ======================================================================= the store
@@ -430,18 +453,22 @@ class VmsMaildrop:
         mf = self._mf
         if mf is None:
             return
-        rows: list[ms.MessageInfo] = []
-        for folder in dict.fromkeys(folders):
-            rows.extend(mf.list(folder))
-        if len(folders) > 1:
-            rows.sort(key=lambda r: (r.arrived_us, r.id))
         store = self._store
-        sizer = store.sizer
         key = (mf.tag, self.username)
-        known = store.listings.get(key)
-        fresh: dict[int, tuple] = {}
-        entries = self._entries
-        listing = self._list_
+        folders = tuple(dict.fromkeys(folders))
+        previous = store.listings.get(key)
+        if (previous is not None and previous.generation is not None
+                and previous.folders == folders and previous.generation == mf.generation()):
+            self._entries = previous.entries        # shared: this session only reads them
+            self._list_ = previous.messages
+            return
+        generation, rows = mf.listing(folders)
+        sizer = store.sizer
+        known = previous.entries if previous is not None else {}
+        fresh: _Entries = {}
+        entries: _Entries = {}
+        listing: list[P.MessageInfo] = []
+        foreign_flag = ms.F_FOREIGN
         uidl = P.uidl
         user = self.username
         make = P.MessageInfo
@@ -450,10 +477,10 @@ class VmsMaildrop:
         for row in rows:
             mid = row.id
             arrived = row.arrived_us
-            foreign = bool(row.flags & ms.F_FOREIGN)
+            foreign = bool(row.flags & foreign_flag)
             cached = known.get(mid)
-            info = cached[2] if cached is not None and cached[0] == arrived \
-                and cached[1] == foreign else None
+            info = cached[1] if cached is not None and cached[0].arrived_us == arrived \
+                and bool(cached[0].flags & foreign_flag) == foreign else None
             remember = True
             if info is None:
                 arrival = epoch + td(microseconds=arrived)
@@ -469,11 +496,17 @@ class VmsMaildrop:
                 info = make(mid, uid, size, arrival, row.folder, foreign)
             elif info.folder != row.folder:     # moved since: the same UID and size
                 info = make(mid, info.uid, info.size, info.arrival, row.folder, foreign)
+            entry = (row, info)
             if remember:
-                fresh[mid] = (arrived, foreign, info)
-            entries[mid] = (row, info)
+                fresh[mid] = entry
+            entries[mid] = entry
             listing.append(info)
-        store.listings.put(key, fresh)
+        self._entries = entries
+        self._list_ = listing
+        if len(fresh) == len(entries):
+            store.listings.put(key, _Listing(generation, folders, entries, listing))
+        else:
+            store.listings.put(key, _Listing(None, folders, fresh, []))
 
     def messages(self) -> Sequence[P.MessageInfo]:
         return list(self._list_)

@@ -402,3 +402,86 @@ def test_session_lock(mf):
         mf.add(msg())                            # MAIL and deliveries are not stopped
     assert not lock.held
     mf.lock_session().release()
+
+
+# ------------------------------------------------------------------ generation
+def test_every_change_bumps_the_generation(mf):
+    assert mf.generation() == 0
+    a = mf.add(msg())
+    assert mf.generation() == 1
+    b, c = mf.add_many([msg(), msg()])
+    assert mf.generation() == 2
+    steps = [lambda: mf.move([a], MAIL), lambda: mf.copy([a], "KEEP"),
+             lambda: mf.set_flags([b], set=ms.F_MARKED), lambda: mf.mark_read([b]),
+             lambda: mf.delete([c]), lambda: mf.erase([b]), lambda: mf.purge()]
+    for i, step in enumerate(steps, start=3):
+        step()
+        assert mf.generation() == i
+    mf.list(MAIL)
+    mf.read(a)
+    mf.reclaim()                            # no message changes: no new generation
+    assert mf.generation() == len(steps) + 2
+
+
+def test_failed_batch_keeps_the_generation(mf):
+    mf.add(msg())
+    with pytest.raises(RuntimeError):
+        with mf.batch() as batch:
+            batch.add(msg())
+            raise RuntimeError("dropped")
+    assert mf.generation() == 1
+
+
+def test_generation_seen_through_other_connections(tmp_path):
+    with MailFile(tmp_path) as reader, MailFile(tmp_path) as writer:
+        before, rows = reader.listing([NEWMAIL])
+        assert rows == []
+        writer.add(msg())
+        after, rows = reader.listing([NEWMAIL])
+        assert after == reader.generation() == before + 1 and len(rows) == 1
+
+
+def test_generation_seen_across_processes(tmp_path):
+    import subprocess
+    import sys
+    with MailFile(tmp_path) as mf:
+        mf.add(msg())
+        before = mf.generation()
+        code = ("import sys; from vmsenv.mail import store as ms; "
+                "m = ms.MailFile(sys.argv[1]); "
+                "m.add(ms.NewMessage(b'x\\n', 'JONES')); m.close()")
+        subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, timeout=60)
+        assert mf.generation() == before + 1
+        assert len(mf.list(NEWMAIL)) == 2
+
+
+def test_file_without_a_generation_entry(tmp_path):
+    with MailFile(tmp_path) as m:
+        m.add(msg())
+    db = sqlite3.connect(tmp_path / "mail.mai")
+    db.execute("DELETE FROM meta WHERE key = 'generation'")
+    db.commit()
+    db.close()
+    with MailFile(tmp_path) as m:
+        assert m.generation() == 0
+        m.add(msg())
+        assert m.generation() == 1
+
+
+def test_listing_of_folders(mf):
+    a = mf.add(msg(arrived=3_000_000))
+    b = mf.add(msg(arrived=1_000_000))
+    c = mf.add(msg(arrived=2_000_000))
+    d = mf.add(msg(arrived=2_000_000))
+    mf.move([b, d], MAIL)
+    gen, rows = mf.listing([NEWMAIL])
+    assert gen == mf.generation() and rows == mf.list(NEWMAIL)
+    _, rows = mf.listing([MAIL, NEWMAIL, MAIL])
+    assert [r.id for r in rows] == [b, c, d, a]
+    assert [r.folder for r in rows] == [MAIL, NEWMAIL, MAIL, NEWMAIL]
+    assert mf.listing([]) == (gen, [])
+    assert mf.listing(["NOSUCH"]) == (gen, [])
+    assert not mf.db.in_transaction
+    plan = mf.db.execute("EXPLAIN QUERY PLAN SELECT id FROM messages WHERE folder IN (?) "
+                         "ORDER BY arrived, id", (NEWMAIL,)).fetchall()
+    assert "TEMP B-TREE" not in " ".join(str(r) for r in plan).upper()     # one folder: no sort

@@ -11,7 +11,7 @@ import pytest
 from popserver import headers as H
 from popserver import maildrop as M
 from popserver import protocol as P
-from popserver.auth import SysuafAuthenticator, account_of
+from popserver.auth import PasswordCache, SysuafAuthenticator, account_of
 from popserver.config import Security, Settings
 from vmsenv import uaf
 from vmsenv.mail import store as ms
@@ -204,6 +204,7 @@ def test_apop_secret_follows_relocated_mail(auth):
 def test_from_context_and_threads(auth, process, root):
     class Context:
         roots = M.ThreadRoots(root)
+        settings = Settings()
         files_lock = threading.RLock()
         log = None
     Context.process = process
@@ -221,3 +222,169 @@ def test_from_context_and_threads(auth, process, root):
     for t in threads:
         t.join()
     assert found == [("SMITH", True, "k")] * 80
+
+
+# ------------------------------------------------------------------ the password cache
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def scrypts(monkeypatch):
+    """The scrypt computations done (one entry per uaf._derive call)."""
+    calls: list[str] = []
+    real = uaf._derive
+
+    def counting(text, salt, n, r, p):
+        calls.append(text)
+        return real(text, salt, n, r, p)
+    monkeypatch.setattr(uaf, "_derive", counting)
+    return calls
+
+
+@pytest.fixture
+def cached(auth):
+    clock = Clock()
+    a = SysuafAuthenticator(auth.directories, cache_seconds=600, monotonic=clock)
+    a.test_clock = clock
+    return a
+
+
+def login(a, user: str, password: str) -> bytes:
+    s = session(a)
+    send(s, f"USER {user}")
+    return send(s, f"PASS {password}")
+
+
+def test_cache_remembers_successful_checks(cached, scrypts):
+    smith = cached.find_account("SMITH")
+    assert cached.verify_password(smith, "secret1") and len(scrypts) == 1
+    assert cached.verify_password(smith, "secret1") and len(scrypts) == 1     # no scrypt
+    assert cached.verify_password(smith, "SECRET1") and len(scrypts) == 2     # as typed
+    assert len(cached.cache) == 2
+    assert login(cached, "smith", "secret1") == b"+OK Username/password combination ok\r\n"
+    assert len(scrypts) == 2
+
+
+def test_failed_checks_always_pay(cached, scrypts):
+    smith = cached.find_account("SMITH")
+    for _ in range(3):
+        assert not cached.verify_password(smith, "wrong1")
+    assert len(scrypts) == 3 and len(cached.cache) == 0
+    assert cached.verify_password(smith, PASSWORD)
+    assert not cached.verify_password(smith, "wrong1")
+    assert len(scrypts) == 5
+    assert login(cached, "smith", "wrong1") == \
+        b'-ERR [AUTH] password supplied for "smith" is incorrect\r\n'
+    assert len(scrypts) == 6
+
+
+def test_a_changed_password_misses(cached, scrypts):
+    smith = cached.find_account("SMITH")
+    assert cached.verify_password(smith, PASSWORD)
+    uaf.set_password(cached.directories.root(), "SMITH", "newpass")
+    scrypts.clear()
+    assert not cached.verify_password(smith, PASSWORD)
+    assert cached.verify_password(smith, "newpass")
+    assert cached.verify_password(smith, "newpass")
+    assert len(scrypts) == 2
+    uaf.modify(cached.directories.root(), "SMITH", {"password": None})     # no password at all
+    assert not cached.verify_password(smith, "newpass")
+    assert len(scrypts) == 3
+
+
+def test_entries_expire(cached, scrypts):
+    smith = cached.find_account("SMITH")
+    assert cached.verify_password(smith, PASSWORD)
+    cached.test_clock.now += 599
+    assert cached.verify_password(smith, PASSWORD) and len(scrypts) == 1
+    cached.test_clock.now += 1                          # a hit does not extend the entry
+    assert cached.verify_password(smith, PASSWORD) and len(scrypts) == 2
+    assert len(cached.cache) == 1
+
+
+@pytest.mark.parametrize("change, text", [
+    ({"flags": ((True, "DISUSER"),)}, b'-ERR [AUTH] account "smith" is disabled\r\n'),
+    ({"flags": ((True, "DISMAIL"),)}, b'-ERR [AUTH] mail is disabled for account "smith"\r\n'),
+    ({"expiration": PAST}, b'-ERR [AUTH] account "smith" has expired\r\n'),
+])
+def test_flags_and_expiry_are_checked_every_time(cached, scrypts, change, text):
+    assert login(cached, "smith", PASSWORD).startswith(b"+OK")
+    uaf.modify(cached.directories.root(), "SMITH", change)
+    scrypts.clear()
+    assert login(cached, "smith", PASSWORD) == text
+    assert len(scrypts) == 1                            # not served from the cache
+
+
+def test_disabled_accounts_are_not_cached(cached, scrypts):
+    gone = cached.find_account("GONE")
+    for _ in range(2):
+        assert cached.verify_password(gone, PASSWORD)
+    assert len(scrypts) == 2 and len(cached.cache) == 0
+    s = session(cached, security=Security.SECURE)
+    send(s, "USER gone")
+    assert send(s, f"PASS {PASSWORD}") == b'-ERR [AUTH] Access to user account "gone" denied\r\n'
+    assert len(scrypts) == 3
+
+
+def test_cache_is_bounded():
+    clock = Clock()
+    cache = PasswordCache(600, entries=3, monotonic=clock)
+    keys = [cache.key("U", "h", str(i)) for i in range(5)]
+    for k in keys:
+        cache.add(k)
+        clock.now += 1
+    assert len(cache) == 3
+    assert [k in cache for k in keys] == [False, False, True, True, True]
+    clock.now += 600
+    cache.add(keys[0])                                  # expired entries go on the next add
+    assert len(cache) == 1 and keys[0] in cache
+
+
+def test_cache_keys_are_keyed_digests():
+    a, b = PasswordCache(600), PasswordCache(600)
+    key = a.key("SMITH", "scrypt$U$16$8$1$c2FsdA==$a2V5", "SECRET1")
+    assert len(key) == 32 and key != b.key("SMITH", "scrypt$U$16$8$1$c2FsdA==$a2V5", "SECRET1")
+    assert key == a.key("SMITH", "scrypt$U$16$8$1$c2FsdA==$a2V5", "SECRET1")
+    assert b"SECRET1" not in key and key != hashlib.sha256(b"SECRET1").digest()
+    # The parts are length-prefixed: moving text between them gives another key.
+    assert a.key("AB", "C", "D") != a.key("A", "BC", "D") != a.key("A", "B", "CD")
+    assert a.key("U", "h", "\udcff") != a.key("U", "h", "\u00ff")   # no error, no clash
+
+
+def test_cache_off(auth, scrypts):
+    assert auth.cache is None                           # the constructor's default
+    off = SysuafAuthenticator(auth.directories, cache_seconds=0)
+    smith = off.find_account("SMITH")
+    assert off.verify_password(smith, PASSWORD) and off.verify_password(smith, PASSWORD)
+    assert len(scrypts) == 2 and off.cache is None
+
+
+def test_from_context_takes_the_setting(root):
+    class Context:
+        roots = M.ThreadRoots(root)
+        settings = Settings()
+    assert SysuafAuthenticator.from_context(Context).cache.seconds == 600
+    Context.settings = Settings(auth_cache_seconds=0)
+    assert SysuafAuthenticator.from_context(Context).cache is None
+
+
+def test_cache_across_threads(cached, scrypts):
+    smith = cached.find_account("SMITH")
+    results: list[bool] = []
+
+    def work() -> None:
+        for i in range(10):
+            results.append(cached.verify_password(smith, PASSWORD if i % 2 else "wrong1"))
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count(True) == results.count(False) == 20
+    assert len(cached.cache) == 1
+    assert scrypts.count("SECRET1") >= 1 and scrypts.count("WRONG1") == 20

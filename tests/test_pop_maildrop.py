@@ -656,3 +656,109 @@ def test_unreadable_body_does_not_close_the_maildrop(env, monkeypatch):
     c = env.client(store).login()                  # not remembered: counted again, exactly
     size, payload = c.retr(1)
     assert int(c.listing()[1]) == size == len(unstuff(payload))
+
+
+# ------------------------------------------------------------------ listing reuse (generation)
+@pytest.fixture
+def listings(monkeypatch):
+    """How often a maildrop read a listing from its mail file."""
+    calls: list[tuple[str, ...]] = []
+    real = ms.MailFile.listing
+
+    def counting(self, folders):
+        calls.append(tuple(folders))
+        return real(self, folders)
+    monkeypatch.setattr(ms.MailFile, "listing", counting)
+    return calls
+
+
+def opened(store: M.VmsMailstore, user: str = "SMITH", folders=(P.NEWMAIL,)):
+    drop = store.open(P.Account(user), folders)
+    listed = drop.messages()
+    drop.release()
+    return listed
+
+
+def test_unchanged_mail_file_reuses_the_listing(env, listings):
+    ids = [env.deliver(b"m%d\n" % i, i + 1) for i in range(3)]
+    store = env.store()
+    first = opened(store)
+    second = opened(store)
+    assert len(listings) == 1
+    assert second == first and all(a is b for a, b in zip(first, second, strict=True))
+    assert [m.key for m in second] == ids
+    c = env.client(store, leave_in_newmail=True).login()     # retrieval changes nothing
+    c.retr(2)
+    c.ok("QUIT")
+    opened(store)
+    assert len(listings) == 1
+    assert [m.key for m in opened(store, folders=(P.MAIL, P.NEWMAIL))] == ids
+    assert len(listings) == 2                                # other folders: listed again
+
+
+def test_delivery_through_another_connection_invalidates(env, listings):
+    env.deliver(b"first\n", 1)
+    store = env.store()
+    assert len(opened(store)) == 1
+    new = env.deliver(b"second\n", 2)                # the Deliverer's own MailFile
+    listed = opened(store)
+    assert [m.key for m in listed][-1] == new and len(listed) == 2
+    assert len(listings) == 2
+    env.mail().set_flags([new], set=ms.F_MARKED)       # any change counts
+    opened(store)
+    assert len(listings) == 3
+
+
+def test_write_by_another_process_invalidates(env, listings):
+    import subprocess
+    import sys
+    env.deliver(b"first\n", 1)
+    store = env.store()
+    assert len(opened(store)) == 1
+    code = ("import sys; from vmsenv.mail import store as ms; "
+            "m = ms.MailFile(sys.argv[1], create=False); "
+            "m.add(ms.NewMessage(b'from elsewhere\\n', 'JONES', subject='other')); m.close()")
+    subprocess.run([sys.executable, "-c", code, str(env.mail().path)], check=True, timeout=60)
+    c = env.client(store).login()
+    assert c.ok("STAT").startswith("+OK 2 ")
+    _, payload = c.retr(2)
+    assert b"Subject: other\r\n" in payload and b"from elsewhere" in payload
+    assert len(listings) == 2
+
+
+def test_session_changes_invalidate(env, listings):
+    ids = [env.deliver(b"m%d\n" % i, i + 1) for i in range(3)]
+    store = env.store()
+    c = env.client(store).login()
+    c.retr(1)
+    c.ok("DELE 2")
+    c.ok("QUIT")
+    assert [m.key for m in opened(store)] == [ids[2]]        # 1 moved to MAIL, 2 erased
+    assert len(listings) == 2
+
+
+def test_reused_listing_is_not_changed_by_sessions(env, listings):
+    ids = [env.deliver(b"m%d\n" % i, i + 1) for i in range(3)]
+    store = env.store()
+    drop = store.open(P.Account("SMITH"), (P.NEWMAIL,))
+    drop.messages().clear()
+    drop.release()
+    assert [m.key for m in opened(store)] == ids
+    c = env.client(store).login()
+    c.ok("DELE 1")
+    c.s.connection_lost()                                     # dropped: nothing changed
+    assert [m.key for m in opened(store)] == ids
+    assert len(listings) == 1
+
+
+def test_listing_cache_is_per_user_and_bounded(env, listings):
+    for user in ("SMITH", "JONES"):
+        for i in range(3):
+            env.deliver(b"m%d\n" % i, i + 1, user=user)
+    store = env.store(listing_cache_entries=4)
+    opened(store, "SMITH")
+    opened(store, "JONES")                  # 6 messages > 4: SMITH's listing went
+    opened(store, "JONES")
+    assert len(listings) == 2
+    opened(store, "SMITH")
+    assert len(listings) == 3

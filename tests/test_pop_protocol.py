@@ -726,6 +726,105 @@ def test_frame_message_and_wire_size():
     assert P.frame_message(["S: \u00a2"], b"") == b"S: \xa2\r\n\r\n"
 
 
+# The framing before its fast paths, kept as the reference the fast paths must agree with.
+def reference_normalise(body: bytes) -> bytes:
+    if not body:
+        return b""
+    text = body.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    if not text.endswith(b"\r\n"):
+        text += b"\r\n"
+    if text.startswith(b"."):
+        text = b"." + text
+    if b"\n." in text:
+        text = text.replace(b"\n.", b"\n..")
+    return text
+
+
+def reference_wire_size(framed: bytes) -> int:
+    return len(framed) - framed.count(b"\r\n..") - (1 if framed.startswith(b"..") else 0)
+
+
+def reference_frame(header_lines, body: bytes, body_lines=None) -> bytes:
+    head = ("\r\n".join(header_lines) + "\r\n\r\n").encode("latin-1", "replace") \
+        if header_lines else b"\r\n"
+    text = reference_normalise(body)
+    if body_lines is not None:
+        pos = 0
+        for _ in range(body_lines):
+            i = text.find(b"\r\n", pos)
+            if i < 0:
+                break
+            pos = i + 2
+        else:
+            text = text[:pos]
+    return reference_normalise(head) + text
+
+
+# Bodies made of the bytes that matter to framing, in runs, so that dots after line ends,
+# CR LF pairs, bare CRs and LFs, and long stretches without any of them all turn up.
+_PIECES = st.sampled_from([b".", b"\n", b"\r", b"\r\n", b"\n.", b"\r\n.", b"..", b"a", b"xyz",
+                           b"\x00", b"\xff", b". ", b"a.b", b"x" * 300, b".x" * 40])
+framing_bodies = st.one_of(st.binary(max_size=400),
+                           st.lists(_PIECES, max_size=120).map(b"".join))
+
+
+@given(framing_bodies)
+def test_normalise_agrees_with_the_reference(body):
+    assert P._normalise(body) == reference_normalise(body)
+
+
+@given(st.one_of(framing_bodies, framing_bodies.map(reference_normalise)))
+def test_wire_size_agrees_with_the_reference(framed):
+    assert P.wire_size(framed) == reference_wire_size(framed)
+
+
+@given(st.lists(st.sampled_from(["A: 1", ".B: 2", "", ".", "C: x.y", "\u00e9: \u20ac"]),
+                max_size=4),
+       framing_bodies, st.one_of(st.none(), st.integers(0, 20)))
+def test_frame_message_agrees_with_the_reference(headers, body, n):
+    framed = P.frame_message(headers, body, n)
+    assert framed == reference_frame(headers, body, n)
+    assert P.wire_size(framed) == reference_wire_size(framed)
+
+
+def test_dot_lines_found_past_many_dots():
+    # More dots than are looked at one by one, and the only dot line after all of them.
+    many = b"a.b " * (P._DOTS_CHECKED * 3)
+    edges = [b"a.b " * k + b"\n.x\n" for k in range(P._DOTS_CHECKED - 2, P._DOTS_CHECKED + 3)]
+    for body in (many + b"\n.end\n", many + b"\r\n.end", many * 2, b"\n." + many,
+                 b"." + many, many + b"\n.", *edges):
+        framed = P._normalise(body)
+        assert framed == reference_normalise(body)
+        assert P.wire_size(framed) == reference_wire_size(framed)
+        assert P._has_dot_line(body) == (body.startswith(b".") or b"\n." in body)
+    big = (b"x" * 76 + b"\n") * 70_000                   # a 5 MB attachment: no dot at all
+    assert P._normalise(big) == reference_normalise(big)
+    assert P.wire_size(P._normalise(big)) == len(big) + 70_000
+
+
+def test_retr_counts_the_listed_size_unless_fast_scan():
+    class Estimating(FakeStore):
+        def open(self, account, folders):
+            drop = super().open(account, folders)
+            listed = drop.messages
+            drop.messages = lambda: [P.MessageInfo(m.key, m.uid, m.size + 100, m.arrival,
+                                                   m.folder, m.foreign) for m in listed()]
+            return drop
+    s = logged_in(Estimating())
+    assert send(s, "RETR 2").startswith(b"+OK 154 octets\r\n")
+    assert events(s, P.Retrieved) == [P.Retrieved(2, 154)]      # the exact size, as listed
+    s = logged_in(Estimating(), fast_scan=True)
+    assert send(s, "RETR 2").startswith(b"+OK 154 octets\r\n")
+    assert events(s, P.Retrieved) == [P.Retrieved(2, 54)]       # an estimate: counted
+
+
+def test_fast_scan_comes_from_the_settings():
+    settings = cfgmod.Settings(fast_scan=True)
+    config = P.SessionConfig.from_settings(settings, host=HOST, started=STARTED,
+                                           tls_available=False)
+    assert config.fast_scan and not P.SessionConfig(host=HOST, started=STARTED).fast_scan
+
+
 def test_cleartext_refusal():
     assert P.cleartext_refusal(HOST, 995) == (
         b"-ERR cleartext POP is disabled at ucxsys.acme.com; use secure POP on port 995\r\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 import pytest
@@ -188,6 +189,95 @@ def test_hashes_are_salted():
     assert not uaf.verify_password(a, "other")
     assert not uaf.verify_password(None, "same")
     assert not uaf.verify_password("garbage", "same")
+
+
+def _reference_key(text: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(text.encode("utf-8"))
+
+
+@pytest.mark.parametrize("text,salt,n,r,p", [
+    ("SECRET1", bytes(range(16)), 2 ** 14, 8, 1),          # the parameters in use
+    ("MiXeD!pw", b"\xff" * 16, 2 ** 4, 8, 1),
+    ("\u00e9t\u00e9", b"salt", 2 ** 6, 2, 3),
+    ("", b"", 2, 1, 1),
+])
+def test_derive_gives_the_cryptography_keys(text, salt, n, r, p):
+    assert uaf._derive(text, salt, n, r, p) == _reference_key(text, salt, n, r, p)
+
+
+def test_derive_known_answer():
+    # RFC 7914, section 12, second vector (64-byte key there; the first 32 bytes here).
+    assert uaf._derive("password", b"NaCl", 1024, 8, 16).hex() == \
+        "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
+
+
+def test_stored_hashes_stay_valid():
+    # Made by the earlier implementation (cryptography's Scrypt) with a fixed salt.
+    salt = bytes(range(16))
+    key = _reference_key("SECRET1", salt, 2 ** 14, 8, 1)
+    stored = "$".join(("scrypt", "U", "16384", "8", "1",
+                       base64.b64encode(salt).decode(), base64.b64encode(key).decode()))
+    assert uaf.verify_password(stored, "secret1")
+    assert not uaf.verify_password(stored, "secret2")
+
+
+def test_derive_beyond_hashlibs_memory_uses_cryptography(monkeypatch):
+    calls = []
+    real = uaf.hashlib.scrypt
+    monkeypatch.setattr(uaf.hashlib, "scrypt", lambda *a, **k: calls.append(k) or real(*a, **k))
+    expected = _reference_key("PW", b"s" * 16, 2 ** 5, 8, 1)
+    assert uaf._derive("PW", b"s" * 16, 2 ** 5, 8, 1) == expected
+    assert calls and calls[0]["maxmem"] == uaf.SCRYPT_MAXMEM
+    calls.clear()
+    monkeypatch.setattr(uaf, "_HASHLIB_MAXMEM_LIMIT", 1000)       # 2**5 needs 34,816 bytes
+    assert uaf._derive("PW", b"s" * 16, 2 ** 5, 8, 1) == expected
+    assert calls == []
+
+
+@pytest.mark.parametrize("n,r,p", [(3, 8, 1), (1, 8, 1), (0, 8, 1), (16, 0, 1), (16, 8, 0),
+                                   (16, -1, 1)])
+def test_derive_refuses_bad_parameters(n, r, p):
+    with pytest.raises(ValueError):
+        uaf._derive("x", b"salt", n, r, p)
+
+
+def test_derive_lets_other_threads_run():
+    import threading
+    import time
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(1)
+            time.sleep(0.0005)
+    t = threading.Thread(target=ticker)
+    t.start()
+    try:
+        time.sleep(0.01)
+        before = len(ticks)
+        start = time.perf_counter()
+        for _ in range(3):
+            uaf._derive("SECRET1", b"s" * 16, 2 ** 14, 8, 1)
+        elapsed = time.perf_counter() - start
+        during = len(ticks) - before
+    finally:
+        stop.set()
+        t.join()
+    # The ticker gets the interpreter while scrypt runs (it would not if the lock were held).
+    assert during >= min(10, elapsed / 0.005)
+
+
+def test_password_hash(sysroot):
+    uaf.add(sysroot, "JOE", {"uic": (0o200, 1), "password": "joespw"})
+    stored = uaf.password_hash(sysroot, " joe ")
+    assert stored.startswith("scrypt$U$") and uaf.verify_password(stored, "JOESPW")
+    assert uaf.password_hash(sysroot, "NOBODY") is None
+    assert uaf.password_hash(sysroot, "BAD NAME!") is None
+    assert uaf.password_hash(sysroot, "TCPIP$POP") is None            # no password set
+    uaf.set_password(sysroot, "JOE", "other1")
+    assert uaf.password_hash(sysroot, "JOE") != stored
 
 
 def test_check_password_reasons(sysroot):

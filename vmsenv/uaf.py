@@ -11,11 +11,16 @@ authorized and default privileges, expiration, password minimum length and lifet
 of the last password change (``None``: pre-expired), last interactive and non-interactive login,
 login failures, and the process quotas.
 
-Passwords are never stored, in clear or reversibly: only a salted scrypt hash
-(``cryptography``'s Scrypt, n=2**14, r=8, p=1, a 16-byte random salt, 32-byte key), written as
-``scrypt$U|M$n$r$p$salt$key`` (base64). As on VMS a password is case-blind: it is upper-cased
-before hashing unless the account has the PWDMIX flag when the password is set (``M`` records
-that, so turning PWDMIX on or off later does not break the stored password). Checks compare in
+Passwords are never stored, in clear or reversibly: only a salted scrypt hash (n=2**14, r=8,
+p=1, a 16-byte random salt, 32-byte key), written as ``scrypt$U|M$n$r$p$salt$key`` (base64).
+The key is computed by ``hashlib.scrypt`` (OpenSSL), which releases the interpreter lock while
+it works, so a threaded server checks passwords on several CPUs at once; it gives the same keys
+as ``cryptography``'s Scrypt, which is used instead only for parameters needing more working
+memory (128 x r x (n + p + 2) bytes) than hashlib accepts (2 GiB). hashlib is allowed
+`SCRYPT_MAXMEM` (64 MiB), or what the stored parameters need when that is more. As on VMS a
+password is case-blind: it is upper-cased before hashing unless the account has the PWDMIX flag
+when the password is set (``M`` records that, so turning PWDMIX on or off later does not break
+the stored password). Checks compare in
 constant time (``hmac.compare_digest``), and an unknown user name or an account without a
 password costs the same scrypt work as a real check.
 
@@ -56,6 +61,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import hashlib
 import hmac
 import json
 import os
@@ -134,6 +140,8 @@ GROUP_MEMBER = 0o177777      # the member number of a group identifier
 # scrypt work factors (stored with each hash, so they can change without breaking old ones).
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
 _SALT_BYTES, _KEY_BYTES = 16, 32
+SCRYPT_MAXMEM = 64 * 1024 * 1024        # hashlib.scrypt's memory allowance (16 MiB needed now)
+_HASHLIB_MAXMEM_LIMIT = 2 ** 31 - 1     # the largest maxmem hashlib.scrypt accepts
 
 _USERNAME_RE = re.compile(r"^[A-Z0-9_$]{1,12}$")
 _IDENT_RE = re.compile(r"^[A-Z0-9_$]{1,31}$")
@@ -423,7 +431,16 @@ def _b64(data: bytes) -> str:
 
 
 def _derive(text: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return Scrypt(salt=salt, length=_KEY_BYTES, n=n, r=r, p=p).derive(text.encode("utf-8"))
+    """The scrypt key of text (UTF-8): hashlib's (OpenSSL), which lets other threads run while
+    it works, unless the parameters need more memory than hashlib may be allowed to use."""
+    if n < 2 or n & (n - 1) or r < 1 or p < 1:
+        raise ValueError(f"bad scrypt parameters n={n} r={r} p={p}")
+    data = text.encode("utf-8")
+    need = 128 * r * (n + p + 2)            # OpenSSL's working memory for these parameters
+    if need <= _HASHLIB_MAXMEM_LIMIT:
+        return hashlib.scrypt(data, salt=salt, n=n, r=r, p=p, dklen=_KEY_BYTES,
+                              maxmem=max(SCRYPT_MAXMEM, need))
+    return Scrypt(salt=salt, length=_KEY_BYTES, n=n, r=r, p=p).derive(data)
 
 
 def hash_password(password: str, mixed_case: bool = False) -> str:
@@ -463,11 +480,17 @@ def password_problem(password: str, mixed_case: bool) -> str | None:
     return None
 
 
-def password_matches(root, username: str, password: str) -> bool:
-    """Whether password is the user's password (False for an unknown user or no password)."""
+def password_hash(root, username: str) -> str | None:
+    """The stored password hash of a user (any case), as verify_password takes it; None for an
+    unknown user, a name VMS cannot have, or an account without a password."""
     name = username.strip().upper()
     row = _row(_db(root), name) if _USERNAME_RE.match(name) else None
-    return verify_password(row[3] if row else None, password)
+    return row[3] if row else None
+
+
+def password_matches(root, username: str, password: str) -> bool:
+    """Whether password is the user's password (False for an unknown user or no password)."""
+    return verify_password(password_hash(root, username), password)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,16 @@ VMS, a delivery during a reclaim waits instead of failing.  Choice where VMS is 
 incremental vacuum frees the pages the deleted messages held without rewriting the whole file,
 so the automatic reclaim costs time in proportion to what was deleted, not to the file size.
 
+Generation: the `meta` table's `generation` counts the committed write transactions (every
+change goes through one; a file without the entry has generation 0).  A reader that remembers
+what it derived from the file together with `generation()` may reuse it for as long as the
+value is unchanged, in any process: a change made through any connection commits a new value
+in the same transaction.  `listing(folders)` reads the generation and the messages in one
+transaction.  Choice: reclaiming (which changes no message) and relocating (after which the
+old file only names the new one) do not count.  A mail file put back from a copy of an
+older state may repeat a generation with other contents: a POP server running at the time
+should then be restarted (it keeps what it remembers in memory only).
+
 The new-mail count is the number of messages with the NEW flag (VMS keeps a separate counter in
 the user's mail profile; here it is derived from the file, so it cannot drift).
 
@@ -147,6 +157,8 @@ _INSERT = ("INSERT INTO messages (folder, arrived, flags, size, wire_size, lines
            " vms_from, vms_to, vms_cc, subject, layout, head_len, sep_len, body_len, external,"
            " digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _CHUNK = 500
+_BUMP_GENERATION = ("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT (key) "
+                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -514,6 +526,7 @@ class MailFile:
                 if moved is not None:
                     raise cond.VMSError(cond.VMSENV_MAILMOVED, str(self.path), moved[0])
                 yield tx
+                db.execute(_BUMP_GENERATION)
                 if tx.erased_bytes:
                     db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? "
                                "WHERE key = 'deleted_bytes'", (tx.erased_bytes,))
@@ -544,6 +557,30 @@ class MailFile:
                               "ORDER BY arrived, id", (self.tag, folder)).fetchall()
         make = MessageInfo._make
         return [make(r) for r in rows]
+
+    def generation(self) -> int:
+        """The change counter of the file (see the module docstring): equal values mean
+        that no change was committed in between."""
+        with self._reading() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def listing(self, folders: Iterable[str]) -> tuple[int, list[MessageInfo]]:
+        """(generation, the messages of the folders in arrival order), both read in one
+        transaction, so the generation is exactly that of the messages listed."""
+        names = list(dict.fromkeys(folders))
+        marks = ",".join("?" * len(names))
+        with self._reading() as db:
+            db.execute("BEGIN")
+            try:
+                row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+                rows = db.execute(f"SELECT {_LIST_COLUMNS} FROM messages "
+                                  f"WHERE folder IN ({marks}) ORDER BY arrived, id",
+                                  (self.tag, *names)).fetchall() if names else []
+            finally:
+                db.execute("COMMIT")
+        make = MessageInfo._make
+        return (int(row[0]) if row else 0), [make(r) for r in rows]
 
     def info(self, mid: int) -> MessageInfo:
         with self._reading() as db:
