@@ -273,3 +273,15 @@ def test_new_mail_notice_on_a_logged_in_terminal(terminal_users, dcl_session_fac
     late = dcl_session_factory(user="JONES")
     late.run("SHOW DEFAULT")
     assert len(folder(root, "JONES")) == 2
+
+
+def test_mail_foreign_sends_the_file_as_it_is(smith):
+    root = smith.process.root
+    data = b"\x00\x01binary\xffimage\n"
+    (home(root, "SMITH") / "blob.exe").write_bytes(data)
+    smith.run_line('MAIL/FOREIGN/SUBJECT="an image" BLOB.EXE JONES')
+    assert output(smith) == [] and smith.status == cond.SS_NORMAL
+    [(info, body)] = folder(root, "JONES")
+    assert body == data and info.flags & ms.F_FOREIGN and info.subject == "an image"
+    smith.run_line('MAIL/SUBJECT="plain" BLOB.EXE JONES')
+    assert not folder(root, "JONES")[1][0].flags & ms.F_FOREIGN

@@ -291,12 +291,12 @@ def _report(s: mu.Session, recipients: list[msend.Recipient]) -> int | None:
 
 
 def _finish_send(s: mu.Session, recipients: list[msend.Recipient], subject: str, body: bytes,
-                 *, cc: str = "") -> int:
+                 *, cc: str = "", foreign: bool = False) -> int:
     bad = [r for r in recipients if r.error is not None]
     good = [r for r in recipients if r.error is None]
     if bad and not (s.interactive and s.confirm("Do you want to send anyway")):
         return bad[-1].error.status | cond.INHIB_MSG
-    msend.deliver_local(s.root, s.username, good, subject, body, cc=cc)
+    msend.deliver_local(s.root, s.username, good, subject, body, cc=cc, foreign=foreign)
     return bad[-1].error.status | cond.INHIB_MSG if bad else cond.SS_NORMAL
 
 
@@ -362,7 +362,9 @@ def forward(s: mu.Session, cmd) -> int:
 
 
 def one_line(s: mu.Session, cmd) -> int:
-    """The DCL command ``MAIL file recipient[,...] [/SUBJECT=text]``."""
+    """The DCL command ``MAIL file recipient[,...] [/SUBJECT=text] [/FOREIGN]``: /FOREIGN sends
+    the file as a foreign-format message (its bytes as they are, flagged foreign; the POP
+    server sends such a message as headers plus a note and never deletes it)."""
     spec = _raw(cmd, "FILE")
     if not spec:
         raise cond.VMSError(cond.CLI_INSFPRM)
@@ -390,7 +392,8 @@ def one_line(s: mu.Session, cmd) -> int:
         body = _lines_bytes(lines)
     else:
         body = mu.read_file_body(s.process, spec)
-    return _finish_send(s, recipients, str(cmd.value("SUBJECT", "") or ""), body)
+    return _finish_send(s, recipients, str(cmd.value("SUBJECT", "") or ""), body,
+                        foreign=bool(cmd.present("FOREIGN")))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -539,7 +542,7 @@ COMMANDS = CommandTable(VERBS)
 DCL_MAIL = Verb("MAIL", parameters=(
     Parameter("FILE", type=FILE),
     Parameter("RECIPIENTS", list=True, prompt="To"),
-), qualifiers=(_SUBJECT,))
+), qualifiers=(_SUBJECT, Qualifier("FOREIGN", negatable=False)))
 
 
 def parse_dcl(text: str) -> cld.ParsedCommand:

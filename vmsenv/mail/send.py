@@ -27,6 +27,7 @@ from vmsenv import condition as cond
 from vmsenv.mail import deliver as md
 from vmsenv.mail import messages as mm
 from vmsenv.mail import notify, profile
+from vmsenv.mail import store as ms
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,11 @@ def sender_text(root, username: str) -> str:
 
 
 def deliver_local(root, sender: str, recipients: list[Recipient], subject: str, body: bytes,
-                  *, cc: str = "", to: str | None = None) -> list[md.Delivery]:
+                  *, cc: str = "", to: str | None = None,
+                  foreign: bool = False) -> list[md.Delivery]:
     """Store one message for every recipient that resolved (see the module docstring) and
-    post the notices; the deliveries."""
+    post the notices; the deliveries. foreign: the body is a foreign-format file
+    (MAIL/FOREIGN), stored as it is and marked so."""
     users = [r.user for r in recipients if r.user is not None]
     if not users:
         raise cond.VMSError(cond.VMSENV_NORCPT)
@@ -114,7 +117,8 @@ def deliver_local(root, sender: str, recipients: list[Recipient], subject: str, 
         to = ",".join(r.text for r in recipients if r.user is not None)
     vms_from = sender_text(root, sender)
     with md.Deliverer(lambda user: profile.recipient_directory(root, user), root=root) as d:
-        done = d.deliver(bytes(body), users, vms_from=vms_from, subject=subject, to=to, cc=cc)
+        done = d.deliver(bytes(body), users, vms_from=vms_from, subject=subject, to=to, cc=cc,
+                         flags=ms.F_NEW | (ms.F_FOREIGN if foreign else 0))
     notify.post(root, [x.user for x in done if x.id is not None], vms_from)
     return done
 
