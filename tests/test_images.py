@@ -150,3 +150,20 @@ def test_a_stopped_detached_process_keeps_its_log(root):
     assert log.read_text() == "up\n"
     assert out(dcl, "RUN/DETACHED/PROCESS_NAME=ABCDEFGHIJKLMNOP/INPUT=UP.COM "
                     "SYS$SYSTEM:LOGINOUT").startswith("%SYSTEM-F-IVLOGNAM")
+
+
+def test_detached_error_file_gets_the_messages(root):
+    mgr = root.sysdevice / "sys0" / "sysmgr"
+    (mgr / "bad.com").write_text('$ SET NOON\n$ WRITE SYS$OUTPUT "before"\n$ NOSUCHVERB\n'
+                                 '$ DEFINE/SYSTEM/NOLOG BAD_DONE 1\n')
+    dcl = session(root)
+    assert out(dcl, "RUN/DETACHED/INPUT=BAD.COM/OUTPUT=BAD.LOG/ERROR=BAD.ERR "
+                    "SYS$SYSTEM:LOGINOUT").startswith("%RUN-S-PROC_ID")
+    deadline = time.monotonic() + 30
+    while dcl.process.lnm.trnlnm("BAD_DONE") is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.3)
+    ivverb = "%DCL-W-IVVERB, unrecognized command verb - check validity and spelling\n"
+    assert (mgr / "bad.log").read_text() == "before\n" + ivverb + " \\NOSUCHVERB\\\n"
+    assert (mgr / "bad.err").read_text() == ivverb + " \\NOSUCHVERB\\\n"

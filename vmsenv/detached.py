@@ -4,7 +4,8 @@ The creator resolves the image and the /INPUT, /OUTPUT and /ERROR files, then st
 `python -m vmsenv.detached SPEC-JSON` in a new session with no terminal. The child registers
 itself (a new job, mode OTHER), tells the creator its VMS PID through a pipe (so that the
 creator can print %RUN-S-PROC_ID), runs the image with SYS$INPUT and SYS$OUTPUT on those files,
-and leaves the registry when the image ends. SYS$ERROR defaults to the output file.
+and leaves the registry when the image ends. SYS$ERROR defaults to the output file; with
+/ERROR, messages go to both files, as on VMS.
 """
 
 from __future__ import annotations
@@ -78,10 +79,12 @@ def main() -> None:
     status = cond.SS_NORMAL
     try:
         output = _open(spec.get("output"), "a")
+        error = _open(spec["error"], "a") if spec.get("error") else None
         stdin = _open(spec.get("input"), "r")
         ctx = images.ImageContext(process, spec["image"], spec.get("args", ""), stdin, output,
                                   extra={"input_spec": spec.get("input_spec"),
-                                         "output_spec": spec.get("output_spec")})
+                                         "output_spec": spec.get("output_spec"),
+                                         "stderr": error})
         try:
             status = images.run(ctx, Path(spec["image_path"]))
         except cond.VMSError as err:

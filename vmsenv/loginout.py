@@ -18,6 +18,7 @@ def image_main(ctx) -> int:
     if not spec:
         return cond.SS_NORMAL
     dcl = Interpreter(ctx.process, ctx.stdout, input=None, mode="OTHER")
+    dcl.error_out = ctx.extra.get("stderr")
     status = dcl.run_procedure(spec)
     ctx.stdout.flush()
     return status

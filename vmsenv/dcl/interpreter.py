@@ -147,6 +147,7 @@ class Interpreter:
         self._table_generation = self.table.generation   # plans hold verbs of this table
         self.pending_ast = None  # callable run between two records (CTRL/Y actions)
         self.pending_prompt: str | None = None  # the prompt read_line is waiting at
+        self.error_out: TextIO | None = None    # SYS$ERROR when it is not SYS$OUTPUT
 
     # ---------------------------------------------------------------------------------------
     # State seen by verbs and lexical functions.
@@ -173,7 +174,15 @@ class Interpreter:
 
     def show_error(self, err: VMSError) -> None:
         for line in err.lines(self.message_flags):
-            self.write(line)
+            self.write_message(line)
+
+    def write_message(self, line: str) -> None:
+        """A message line: on SYS$OUTPUT, and on SYS$ERROR too when that is another file (a
+        detached process's /ERROR), as VMS writes messages to both."""
+        self.write(line)
+        if self.error_out is not None and self.error_out is not self.out:
+            self.error_out.write(line + "\n")
+            self.error_out.flush()
 
     def signal(self, status: int, *fao_args, segment: str | None = None, secondary=()) -> int:
         """Display a message (as SET MESSAGE allows); returns the status with INHIB_MSG set,
@@ -671,7 +680,7 @@ class Interpreter:
         if not displayed and not status & C.INHIB_MSG:
             line = C.format_message(status, flags=self.message_flags)
             if line:
-                self.write(line)
+                self.write_message(line)
         self._check_on(status)
 
     def _check_on(self, status: int) -> None:

@@ -136,6 +136,7 @@ def run_detached(dcl, cmd, spec: str) -> int:
         "input_spec": files["INPUT"].spec if "INPUT" in files else None,
         "output": str(files["OUTPUT"].path) if "OUTPUT" in files else None,
         "output_spec": files["OUTPUT"].spec if "OUTPUT" in files else None,
+        "error": str(files["ERROR"].path) if "ERROR" in files else None,
     }
     pid = detached.start(request)
     dcl.show_error(VMSError(C.CLI_PROC_ID, pid))
