@@ -65,6 +65,22 @@ comment; looked for as TCPIP$SMTP_COMMON:TCPIP$SMTP_LOCAL_ALIASES.TXT, then
 SYS$SPECIFIC:[TCPIP$SMTP]TCPIP$SMTP_LOCAL_ALIASES.TXT, then the old UCX$ name in the same two
 places (SMTP chapter).
 
+Locality (`is_local_host`): a host is local when it equals, case-blind, the local host's full
+name, the SMTP substitute domain, or a domain of the local aliases file. The manual names the
+last two and says POP and SMTP call the same routine; the host's own name is local too (the
+POP chapter's TRANSFORM example needs it). Nothing else is normalised (no trailing-dot or
+subdomain matching).
+
+The SMTP symbiont's view (mail delivery, vmsenv/mail/deliver.py): delivery runs in no process,
+so the names it needs are read through `system_names(root)`, a LogicalNames that sees the
+shareable tables only -- the system table, and group 1's table (SYSTEM's group; the account
+the symbiont runs under is not given [I]) -- with no process or job names and no Process
+created or registered. TCPIP$SMTP_JACKET_LOCAL is translated in LNM$SYSTEM_TABLE alone (the
+manual says `DEFINE/SYSTEM`) and read as DCL reads a value as true (`logical_true`: an odd
+integer such as 1, or a string starting with T or Y; [I], the manual only shows 1). The local
+host name and the local aliases file are found through LNM$FILE_DEV of that view, the file
+read with no access guard (the symbiont has SYSPRV).
+
 Certificates: `make_self_signed` builds a self-signed certificate (RSA 2048, SHA-256, CN the
 given host, subjectAltName DNS:host, DNS:localhost and IP:127.0.0.1 so that loopback clients
 can verify it) and `write_certificate` writes it and its unencrypted key as new versions of
@@ -619,12 +635,15 @@ def parse_local_aliases(text: str) -> frozenset[str]:
 
 def read_local_aliases(process) -> frozenset[str]:
     """SMTP's local aliases, from the first of LOCAL_ALIASES_FILES that exists."""
+    return _read_local_aliases(process.files, process.process_default())
+
+
+def _read_local_aliases(files, process_default) -> frozenset[str]:
     from vmsenv.files import FileError
 
-    pd = process.process_default()
     for spec in LOCAL_ALIASES_FILES:
         try:
-            ref = process.files.lookup(spec, process_default=pd)
+            ref = files.lookup(spec, process_default=process_default)
         except (FileError, VMSError):
             continue
         try:
@@ -632,6 +651,84 @@ def read_local_aliases(process) -> frozenset[str]:
         except OSError:
             continue
     return frozenset()
+
+
+def is_local_host(host: str, *, local_host: str, substitute_domain: str | None = None,
+                  local_aliases: Iterable[str] = ()) -> bool:
+    """SMTP's locality routine, which the POP server calls too: a host is local when it equals
+    (case-blind) the local host's full name, the SMTP substitute domain, or a domain of
+    TCPIP$SMTP_LOCAL_ALIASES.TXT."""
+    h = host.lower()
+    if h == local_host.lower():
+        return True
+    if substitute_domain and h == substitute_domain.lower():
+        return True
+    return h in {a.lower() for a in local_aliases}
+
+
+# ---------------------------------------------------------------------------------------------
+# What the SMTP symbiont sees: the system logical names, without a process.
+# ---------------------------------------------------------------------------------------------
+JACKET_LOCAL = "TCPIP$SMTP_JACKET_LOCAL"
+SYMBIONT_GROUP_TABLE = "LNM$GROUP_000001"
+"""The group table the symbiont's file names see: that of SYSTEM's group 1 [I]."""
+
+
+def system_names(root):
+    """A vmsenv.lnm LogicalNames that sees the shareable tables only, as a process of the
+    SYSTEM account with no names of its own (no process or job names; group 1's table)
+    would: what TCP/IP Services' SMTP symbiont sees, with no Process made or registered. It
+    caches translations and follows later changes of the shared names."""
+    from vmsenv.lnm.service import LogicalNames
+
+    return LogicalNames(root.store, frozenset, "LNM$JOB_00000000", SYMBIONT_GROUP_TABLE)
+
+
+def system_logical(names, name: str) -> str | None:
+    """The first equivalence string of a name of LNM$SYSTEM_TABLE (outermost access mode
+    first, as $TRNLNM at user mode), or None; names: a LogicalNames (system_names)."""
+    entry = names.trnlnm(name, "LNM$SYSTEM_TABLE")
+    if entry is None or entry.is_table or not entry.values:
+        return None
+    return entry.values[0][0]
+
+
+def logical_true(text: str | None) -> bool:
+    """A logical name's value read as a yes/no switch the way DCL reads a value as true: an
+    integer that is odd (``1``), or a string that starts with ``T`` or ``Y`` (case-blind).
+    Undefined, ``0``, ``FALSE`` and the like are false."""
+    value = (text or "").strip()
+    if not value:
+        return False
+    try:
+        return int(value) % 2 == 1
+    except ValueError:
+        return value[0].upper() in ("T", "Y")
+
+
+def jacket_local(names) -> bool:
+    """TCPIP$SMTP_JACKET_LOCAL in the system table, read as logical_true."""
+    return logical_true(system_logical(names, JACKET_LOCAL))
+
+
+def system_local_host_name(root, names) -> str:
+    """local_host_name through the symbiont's LNM$FILE_DEV (system_names)."""
+    def lookup(name: str) -> str | None:
+        entry = names.trnlnm(name, "LNM$FILE_DEV")
+        if entry is None or entry.is_table or not entry.values:
+            return None
+        return entry.values[0][0]
+    return local_host_name(lookup, root.node)
+
+
+def system_local_aliases(root, names) -> frozenset[str]:
+    """read_local_aliases for the symbiont: the files found through the system names, with no
+    access guard (the symbiont runs with SYSPRV), default directory SYS$SYSDEVICE:[000000]."""
+    from vmsenv.files import Files
+    from vmsenv.filespec import ProcessDefault
+
+    files = Files(root.devices(), names.translate)
+    return _read_local_aliases(files, ProcessDefault("SYS$SYSDEVICE:", "[000000]"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -705,9 +802,11 @@ __all__ = [
     "Certificate", "DEFAULT_ADDRESS", "DEFAULT_CERT", "DEFAULT_KEY", "DEFAULT_POP_PORT",
     "Endpoint", "Host", "LOG_OPTIONS", "Service", "SmtpConfiguration", "apply_log_options",
     "configure_service", "configured_services", "enable_service", "find_host", "get_service",
-    "hosts", "local_host_name", "make_self_signed", "node_translator", "parse_local_aliases",
+    "hosts", "is_local_host", "jacket_local", "local_host_name", "logical_true",
+    "make_self_signed", "node_translator", "parse_local_aliases",
     "pop_endpoint", "read_local_aliases", "remove_host", "remove_services", "services",
     "set_host", "set_service", "set_smtp_configuration", "show_configured_services_lines",
     "show_host_lines", "show_service_full_lines", "show_service_lines", "show_smtp_lines",
-    "smtp_configuration", "write_certificate",
+    "smtp_configuration", "system_local_aliases", "system_local_host_name", "system_logical",
+    "system_names", "write_certificate",
 ]

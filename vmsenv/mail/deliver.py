@@ -11,6 +11,19 @@ An RFC 822 message (bytes) becomes a VMS MAIL message with four header lines and
   the address of an mbox "From " line).  Double quotes inside the address are stored as cent
   signs (SMTP hides nested quotes so; the POP server turns them back).  An address with no
   domain gets the SMTP substitute domain, or the host's name if none is set [I].
+- The SMTP jacket and local senders (SMTP chapter; POP facts 9 and 10): SMTP% is the "jacket"
+  the symbiont wraps mail in.  Unless the system logical name TCPIP$SMTP_JACKET_LOCAL is
+  defined true (1; read by vmsenv.tcpip.jacket_local in LNM$SYSTEM_TABLE), mail whose sender's
+  domain is local -- the locality routine vmsenv.tcpip.is_local_host that the POP server uses:
+  the local host's full name, the substitute domain, a domain of TCPIP$SMTP_LOCAL_ALIASES.TXT
+  -- is delivered as plain VMS mail: From: ``NODE::USER``, NODE this system's node name and
+  USER the address's local part upper-cased [I: VMS does not say how the symbiont maps the
+  local part; VMS user names are upper case].  A local part that the simple DECnet form
+  cannot hold (anything but letters, digits, ``$ _ . -``, e.g. a quoted local part) keeps
+  the jacket [I].  The locality, the logical name and the aliases file are read when the
+  configuration is made (SmtpConfig.from_system; once per Deliverer given a root), as the
+  symbiont reads them at its start; a config made by hand, or by SmtpConfig.load (the stored
+  settings alone), has the jacket on and so behaves as before.
 - To:, CC:, Subj: the message's To:, Cc: and Subject: fields, unfolded, trimmed, not rebuilt
   (several To:/Cc: fields are joined with ", "); with no To: field, the recipients' user names.
   Texts are the header bytes decoded as Latin-1 (DEC MCS), so 8-bit bytes survive.
@@ -48,7 +61,12 @@ recipient's mail file then takes its copy in its own transaction.
 The user -> mail directory mapping is a callable (`mail_directory(USERNAME)` -> host path, or
 None for an unknown user) so the account database can provide it.  The SMTP settings live in the
 root's shared configuration: keys `smtp.substitute_domain` (absent: none) and
-`smtp.header_control` (`HEADERS`, `NOHEADERS` or `TOP_HEADERS`; absent: HEADERS).
+`smtp.header_control` (`HEADERS`, `NOHEADERS` or `TOP_HEADERS`; absent: HEADERS); the host's
+name, TCPIP$SMTP_JACKET_LOCAL and the local aliases come from the system logical names and
+files (vmsenv.tcpip's symbiont view: `system_names`, `system_local_host_name`, `jacket_local`,
+`system_local_aliases`; SmtpConfig.from_system), so the host name a Deliverer given a root
+uses to qualify a bare address is the one the POP server uses (TCPIP$INET_HOST and
+TCPIP$INET_DOMAIN, else the node name in lower case).
 """
 
 from __future__ import annotations
@@ -56,11 +74,12 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import getaddresses
 from pathlib import Path
 
 from vmsenv import condition as cond
+from vmsenv import tcpip
 from vmsenv.mail import store as ms
 
 CONFIG_SUBSTITUTE_DOMAIN = "smtp.substitute_domain"
@@ -77,6 +96,7 @@ _LOCAL = re.compile(rf'(?:{_ATOM}(?:\.{_ATOM})*|"(?:[^"\\\r\n]|\\.)*")')
 _DOMAIN = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
                      r"(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?|\[[^\[\]\\\s]+\])")
 _VMS_FROM_BAD = re.compile(r"[\x00-\x1f\x7f]")
+_PLAIN_USER = re.compile(r"[A-Za-z0-9$_.-]+")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,10 +109,19 @@ class SmtpConfig:
     substitute_domain: str | None = None
     header_control: str = "HEADERS"
     host_name: str | None = None        # the host's name; looked up when first needed
+    jacket_local: bool = True
+    """TCPIP$SMTP_JACKET_LOCAL in effect: every sender gets the SMTP jacket. A config made by
+    hand keeps it on (it knows nothing of the system); `from_system` reads the logical name."""
+    node: str = ""
+    """The DECnet node name of the plain form NODE::USER (needed when jacket_local is off)."""
+    local_aliases: frozenset[str] = frozenset()
+    """The domains of TCPIP$SMTP_LOCAL_ALIASES.TXT."""
 
     def __post_init__(self):
         if self.header_control not in HEADER_CONTROLS:
             raise ValueError(f"header control {self.header_control!r}")
+        if not self.jacket_local and not self.node:
+            raise ValueError("a node name is needed without the SMTP jacket")
 
     @property
     def top_headers(self) -> bool:
@@ -100,10 +129,23 @@ class SmtpConfig:
 
     @classmethod
     def load(cls, root) -> SmtpConfig:
+        """The settings kept in the root's configuration (what `save` writes) and nothing
+        else: the other fields keep their defaults."""
         control = (root.config(CONFIG_HEADER_CONTROL) or "HEADERS").upper()
         if control not in HEADER_CONTROLS:
             control = "HEADERS"
         return cls(root.config(CONFIG_SUBSTITUTE_DOMAIN) or None, control)
+
+    @classmethod
+    def from_system(cls, root) -> SmtpConfig:
+        """What delivery uses: `load`, plus what the SMTP symbiont reads from the system
+        logical names (vmsenv.tcpip.system_names): TCPIP$SMTP_JACKET_LOCAL, the local host
+        name (TCPIP$INET_HOST and TCPIP$INET_DOMAIN, else the node) and the local aliases
+        file."""
+        names = tcpip.system_names(root)
+        return replace(cls.load(root), host_name=tcpip.system_local_host_name(root, names),
+                       jacket_local=tcpip.jacket_local(names), node=root.node,
+                       local_aliases=tcpip.system_local_aliases(root, names))
 
     def save(self, root) -> None:
         def work(db):
@@ -116,11 +158,20 @@ class SmtpConfig:
                        (CONFIG_HEADER_CONTROL, self.header_control))
         root.store.change(work)
 
+    @property
+    def local_host(self) -> str:
+        """The host's full name (a config made by hand without one: the host's FQDN)."""
+        return self.host_name or socket.getfqdn().lower()
+
     def local_domain(self) -> str:
         """The substitute domain, else the host's fully qualified name."""
-        if self.substitute_domain:
-            return self.substitute_domain
-        return self.host_name or socket.getfqdn().lower()
+        return self.substitute_domain or self.local_host
+
+    def is_local(self, host: str) -> bool:
+        """SMTP's locality routine (vmsenv.tcpip.is_local_host, shared with the POP server)."""
+        return tcpip.is_local_host(host, local_host=self.local_host,
+                                   substitute_domain=self.substitute_domain,
+                                   local_aliases=self.local_aliases)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -256,6 +307,21 @@ def smtp_from(addr: str) -> str:
     return 'SMTP%"' + addr.replace('"', CENT) + '"'
 
 
+def plain_from(addr: str, config: SmtpConfig) -> str | None:
+    """The VMS From: of a local sender's mail delivered without the SMTP jacket,
+    ``NODE::USER``; None when the jacket applies (TCPIP$SMTP_JACKET_LOCAL in effect, a domain
+    that is not local, or a local part the plain form cannot hold)."""
+    if config.jacket_local:
+        return None
+    at = addr.rfind("@")
+    if at <= 0:
+        return None
+    user, domain = addr[:at], addr[at + 1:]
+    if not config.is_local(domain) or not _PLAIN_USER.fullmatch(user):
+        return None
+    return f"{config.node.upper()}::{user.upper()}"
+
+
 def check_vms_from(text: str) -> str:
     if not isinstance(text, str) or not text.strip() or _VMS_FROM_BAD.search(text):
         raise cond.VMSError(cond.VMSENV_BADADDR, repr(text))
@@ -302,8 +368,8 @@ def build_message(data: bytes, config: SmtpConfig, *, recipients: Sequence[str] 
                              key=key)
     parsed = parse_message(data)
     if vms_from is None:
-        vms_from = smtp_from(sender_address(parsed, config, sender=sender,
-                                            return_path=return_path))
+        addr = sender_address(parsed, config, sender=sender, return_path=return_path)
+        vms_from = plain_from(addr, config) or smtp_from(addr)
     else:
         check_vms_from(vms_from)
     if to is None:
@@ -341,7 +407,7 @@ class Deliverer:
     def __init__(self, mail_directory: Callable[[str], Path | str | None], *,
                  config: SmtpConfig | None = None, root=None):
         if config is None:
-            config = SmtpConfig.load(root) if root is not None else SmtpConfig()
+            config = SmtpConfig.from_system(root) if root is not None else SmtpConfig()
         self.config = config
         self.mail_directory = mail_directory
         self._files: dict[Path, ms.MailFile] = {}
@@ -418,7 +484,7 @@ def deliver(data: bytes, recipients: str | Iterable[str], *,
 
 __all__ = [
     "SmtpConfig", "ParsedMessage", "Delivery", "Deliverer", "deliver", "build_message",
-    "parse_message", "sender_address", "smtp_from", "valid_address", "check_vms_from",
+    "parse_message", "plain_from", "sender_address", "smtp_from", "valid_address", "check_vms_from",
     "check_username", "split_recipients",
     "CONFIG_SUBSTITUTE_DOMAIN", "CONFIG_HEADER_CONTROL", "HEADER_CONTROLS", "FROM_ORDER",
 ]
