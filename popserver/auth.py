@@ -12,8 +12,9 @@
   password, so they are told only to whoever knows it); they only keep the cache out of play.
 - `apop_secret(account)`: the first line of POP_SECRET.DAT in the user's mail directory
   (maildrop.MailDirectories: the login directory, or the SET MAIL_DIRECTORY subdirectory, or
-  where a relocated mail file went), the newest version, line end removed, ISO Latin-1. No file, an unreadable file or an empty first line: None (no secret).
-  Only the first 1,024 octets are read, enough to show the protocol a line over the manual's
+  where a relocated mail file went), the newest version, line end removed, ISO Latin-1. No
+  file, an unreadable file or an empty first line: None (no secret). Only the first 1,024
+  octets are read, enough to show the protocol a line over the manual's
   500-character limit, which it refuses.
 
 Choices where the manual is silent:
@@ -22,8 +23,8 @@ Choices where the manual is silent:
 - The password goes through SYSUAF's rule as given: case-blind unless the account had PWDMIX
   when it was set.
 
-The password cache (TCPIP$POP_AUTH_CACHE_SECONDS, default 600, 0 = off)
------------------------------------------------------------------------
+The password cache (on under TCPIP$POP_SECURITY FRIENDLY, off under SECURE)
+---------------------------------------------------------------------------
 A scrypt check costs about 25 ms of CPU by design, and a mail client logs in every few minutes
 with the same password. Like Dovecot's auth_cache, the authenticator remembers SUCCESSFUL
 checks for a while: the cache holds, for each, HMAC-SHA256(secret, user name + stored hash +
@@ -35,18 +36,32 @@ authenticator is made (once per server run) and never stored or logged.
   so guessing costs scrypt's work every time.
 - The stored hash is part of the key, so a changed password (SET PASSWORD, AUTHORIZE) misses at
   once; the old entries can no longer match and simply expire.
-- An entry lives `cache_seconds` from the check that made it (a hit does not extend it); at most
-  `CACHE_ENTRIES` (10,000) are kept, the oldest dropped first.
+- An entry lives `CACHE_SECONDS` (600 seconds, fixed) from the check that made it (a hit does
+  not extend it); at most `CACHE_ENTRIES` (10,000) are kept, the oldest dropped first.
 - The cache is used only for accounts that may log in now: an account that is DISUSER, DISMAIL
   or expired at the time of the call is checked in full and not remembered. Its refusal then
-  takes as long whether the password was right or not, so under SECURE neither the text nor
-  the timing tells a guesser that the password of a disabled account was right. The flags and
-  the expiration date are read from SYSUAF at every login (find_account), never cached.
-- Trade-off: the entries are derived from the passwords, and the secret is in the same memory.
-  Whoever obtains a memory dump of the running server can test guesses for the cached
-  passwords at the speed of HMAC-SHA256 instead of scrypt's, for passwords used in the last
-  `cache_seconds` -- the same exposure as Dovecot's cache. A site that does not accept it sets
-  TCPIP$POP_AUTH_CACHE_SECONDS to 0.
+  takes as long whether the password was right or not, so neither the text nor the timing
+  tells a guesser that the password of a disabled account was right. The flags and the
+  expiration date are read from SYSUAF at every login (find_account), never cached.
+
+Which setting turns it on. The manual has no name for such a cache, and the emulator adds no
+logical name for it (its only two extensions are the service database's port and
+TCPIP$POP_SSL_PORT). It follows TCPIP$POP_SECURITY, the manual's setting for how much the
+server may give away about authorization:
+
+- FRIENDLY (the default): on, for CPU. Without it a server pays about 25 ms of CPU for every
+  login of every client polling every few minutes; with it a repeated login costs an HMAC.
+- SECURE: off; every USER/PASS and SASL PLAIN login pays the full scrypt check, and the
+  server's memory holds nothing derived from a password after the check.
+
+The trade-off SECURE settles the other way: the entries are derived from the passwords and the
+secret is in the same memory, so whoever obtains a memory dump of the running server can test
+guesses for the passwords used in the last 600 seconds at the speed of HMAC-SHA256 instead of
+scrypt's (the same exposure as Dovecot's cache); and a right password answered from the cache
+is answered sooner than one checked in full, a timing difference SECURE, which makes every
+refusal wait the same fixed interval, is there to avoid. A site that chose SECURE asked for the
+least exposure and even timing, and pays for it in CPU (scrypt bounds it at some tens of
+logins a second per core).
 
 Threads: every call may come from any client thread; SYSUAF is read through a Root per thread
 (its own database connection); the cache has its own lock.
@@ -64,12 +79,16 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from popserver import protocol as P
+from popserver.config import Security, Settings
 from popserver.maildrop import MailDirectories, read_secret
 from vmsenv import uaf, vmstime
 from vmsenv.condition import VMSError
 
 CACHE_ENTRIES = 10_000
 """Successful password checks remembered at most (the oldest go first)."""
+
+CACHE_SECONDS = 600
+"""How long a successful password check is remembered (when the cache is on)."""
 
 
 class PasswordCache:
@@ -122,7 +141,7 @@ class SysuafAuthenticator:
     """protocol.Authenticator over SYSUAF. Thread-safe.
 
     cache_seconds: how long a successful password check is remembered (0: never; the server
-    passes TCPIP$POP_AUTH_CACHE_SECONDS)."""
+    passes `cache_seconds_for(settings)`: CACHE_SECONDS under FRIENDLY, 0 under SECURE)."""
 
     def __init__(self, directories: MailDirectories, *,
                  clock: Callable[[], _dt.datetime] = vmstime.current_time,
@@ -138,10 +157,10 @@ class SysuafAuthenticator:
 
     @classmethod
     def from_context(cls, context) -> SysuafAuthenticator:
-        """For the server: its per-thread roots (server.ServerContext.roots) and the cache
-        time of its settings (TCPIP$POP_AUTH_CACHE_SECONDS)."""
+        """For the server: its per-thread roots (server.ServerContext.roots), the cache on or
+        off as its TCPIP$POP_SECURITY says (cache_seconds_for)."""
         return cls(MailDirectories(context.roots.get),
-                   cache_seconds=context.settings.auth_cache_seconds)
+                   cache_seconds=cache_seconds_for(context.settings))
 
     def find_account(self, username: str) -> P.Account | None:
         record = self.directories.record(username)
@@ -176,6 +195,12 @@ class SysuafAuthenticator:
         return read_secret(directory)
 
 
+def cache_seconds_for(settings: Settings) -> int:
+    """How long the server remembers a successful password check: CACHE_SECONDS under
+    TCPIP$POP_SECURITY FRIENDLY, 0 (no cache) under SECURE (see the module docstring)."""
+    return CACHE_SECONDS if settings.security is Security.FRIENDLY else 0
+
+
 def account_of(record: uaf.Account, now: _dt.datetime | None = None) -> P.Account:
     """The protocol's view of a SYSUAF record."""
     return P.Account(record.username, disuser="DISUSER" in record.flags,
@@ -183,4 +208,5 @@ def account_of(record: uaf.Account, now: _dt.datetime | None = None) -> P.Accoun
                      privileges=frozenset(record.authorized))
 
 
-__all__ = ["CACHE_ENTRIES", "PasswordCache", "SysuafAuthenticator", "account_of"]
+__all__ = ["CACHE_ENTRIES", "CACHE_SECONDS", "PasswordCache", "SysuafAuthenticator",
+           "account_of", "cache_seconds_for"]

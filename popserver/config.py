@@ -1,7 +1,7 @@
 """TCPIP$POP_* logical names -> one frozen, validated Settings object, read once at start.
 
 `read_settings(lookup)` asks `lookup(name)` exactly once for each name of Table 19-2 (plus the
-emulator extensions TCPIP$POP_SSL_PORT and TCPIP$POP_AUTH_CACHE_SECONDS) and never again; the
+emulator's one extension among the logical names, TCPIP$POP_SSL_PORT) and never again; the
 caller passes a lookup that follows LNM$FILE_DEV order (e.g. ``lambda n: first value of
 process.lnm.trnlnm(n, "LNM$FILE_DEV")``).
 A bad value never raises: it becomes a `ConfigWarning` (name, value, reason) in
@@ -40,13 +40,13 @@ SNDBUF                          512..2147483647 (SO_SNDBUF)                 the 
 DISUSERPASS                     flag: USER and PASS refused; APOP only      not defined
 PURGE_RECLAIM                   flag: reclaim the mail file after deleting  not defined
 SSL_PORT (emulator extension)   1..65535, the secure POP port               995
-AUTH_CACHE_SECONDS (emulator    0..86400 seconds a successful password      600
-extension)                      check is remembered (popserver.auth); 0:
-                                off, every login pays the full scrypt check
 =============================== =========================================== ===================
 
 The cleartext port and address are not logical names: they come from the service database
-(TCPIP SET SERVICE POP /PORT /ADDRESS) and are the server's business.
+(TCPIP SET SERVICE POP /PORT /ADDRESS) and are the server's business. That port and
+TCPIP$POP_SSL_PORT are the emulator's only two extensions to the manual's settings; nothing
+else is configured outside Table 19-2 (the password cache of popserver.auth, for one, follows
+TCPIP$POP_SECURITY).
 
 Choices where the manual is silent:
 - Values are compared after trimming blanks, case-blind; a keyword may be abbreviated to any
@@ -145,7 +145,6 @@ class Settings:
     disuserpass: bool = False
     purge_reclaim: bool = False
     ssl_port: int = 995
-    auth_cache_seconds: int = 600
     defined: frozenset[str] = frozenset()
     """The full names that were defined (good or bad values)."""
     warnings: tuple[ConfigWarning, ...] = field(default=())
@@ -267,8 +266,6 @@ class NameSpec:
             return "none"
         if self.attr == "message_maximum" and value == 0:
             return "0 (no maximum)"
-        if self.attr == "auth_cache_seconds" and value == 0:
-            return "0 (off)"
         return _show(value)
 
 
@@ -297,8 +294,6 @@ NAMES: tuple[NameSpec, ...] = (
     NameSpec("DISUSERPASS", "disuserpass", _flag, "USER and PASS disabled"),
     NameSpec("PURGE_RECLAIM", "purge_reclaim", _flag, "reclaim after deleting"),
     NameSpec("SSL_PORT", "ssl_port", _number(1, 65535), "secure port (extension)"),
-    NameSpec("AUTH_CACHE_SECONDS", "auth_cache_seconds", _number(0, 86400),
-             "password checks remembered (extension)"),
 )
 
 LOGICAL_NAMES: tuple[str, ...] = tuple(PREFIX + n.suffix for n in NAMES)

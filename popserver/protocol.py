@@ -11,9 +11,10 @@ Rules (RFC 1939, 2449, 2595, 3206, 5034; the TCP/IP Services manual, chapter 19)
 --------------------------------------------------------------------------------
 1. A command line ends with LF (CRLF or a bare LF); with its line end it may be 255 octets
    (RFC 2449). A longer line gets ``-ERR`` once and is discarded up to its line end.
-2. The keyword is case-blind; arguments are separated by blanks. PASS takes everything after
-   ``PASS `` as the password, blanks included. Octets are read as ISO Latin-1, so every
-   byte string is a valid line.
+2. The keyword is case-blind and ends at the first blank or tab (a tab separates as a blank
+   does); arguments are separated by blanks or tabs. PASS takes everything after the one
+   separator that follows ``PASS`` as the password, blanks included. Octets are read as ISO
+   Latin-1, so every byte string is a valid line.
 3. Lines are answered strictly in order, however many arrive in one read (PIPELINING).
 4. States and what moves between them (the only place the state changes is `_move`):
 
@@ -91,9 +92,27 @@ Choices where the manual and the RFCs leave room
   need OPER or SYSPRV in `Account.privileges`; CLIENT and STATS need none. Levels may be
   abbreviated. XTND STATS ends with a ``.`` line; labels are followed by `` : `` (the
   manual's padding was lost).
-- The trace (TCPIP$POP_TRACE) gets every command line with PASS, the APOP digest and SASL
-  data masked, and every reply line except message text, which is summarised as one
-  ``[message text, N octets]`` entry.
+- The trace (TCPIP$POP_TRACE) gets every command line as `_shown` gives it, and every reply
+  line except message text, which is summarised as one ``[message text, N octets]`` entry.
+  The same text names the command in CommandRejected and InternalError events, so no
+  password reaches POP_RUN.LOG at any level:
+
+  * USER, PASS, APOP and AUTH are recognised by their first four characters, whatever
+    follows them (a blank, a tab, another control character, or nothing: ``PASSsecret``):
+    PASS keeps no argument (``PASS ***``), USER and APOP keep the user name, AUTH the
+    mechanism, capped at 40 characters; anything further is ``***``.
+  * A line sent while the session waits for SASL data is ``[SASL response]``.
+  * A line that is not a command is, in the AUTHORIZATION state, only ``[not a command, N
+    octets]`` and its reply ``-ERR unknown command`` echoes nothing: before login such a line
+    may be a password sent bare after USER, or SASL PLAIN data sent after AUTH PLAIN was
+    refused. After login the reply echoes its first word, upper-cased, when that word has
+    the shape of a POP keyword (1 to 4 ASCII letters; RFC 1939's keywords have three or
+    four), and the trace shows that word with ``***`` for the rest; any other line is
+    ``[not a command, N octets]`` with the plain reply.
+- User names echoed in replies (``Password required for "x"``, every ``[AUTH]`` refusal, the
+  maildrop errors) are shown as `_user_text` makes them: control characters and ``"`` as
+  ``?``, at most 12 characters (the longest VMS user name), then ``...``; a longer name is
+  never an account, so nothing of use is cut.
 - A failing maildrop: [SYS/TEMP]. An exception escaping an interface is answered with
   ``-ERR [SYS/TEMP] internal server error`` and reported as an InternalError event; it never
   reaches the client as a traceback and never ends the session by itself.
@@ -122,6 +141,8 @@ MAX_LINE = 255          # octets of a command line, line end included (RFC 2449)
 MAX_SASL_LINE = 2048    # octets of a SASL response line
 MAX_ATTEMPTS = 2        # failed authorization attempts per connection
 APOP_SECRET_MAX = 500   # characters of POP_SECRET.DAT
+USERNAME_ECHO = 12      # characters of a user name echoed in a reply (VMS: at most 12)
+ARG_ECHO = 40           # characters of a user name or mechanism shown in the trace (RFC 1939)
 NEWMAIL = "NEWMAIL"
 MAIL = "MAIL"
 CRLF = b"\r\n"
@@ -524,6 +545,7 @@ _TEXT = {
     "too_long": f"command line too long (the limit is {MAX_LINE} octets)",
     "empty": "empty command line",
     "unknown": 'unknown command "{verb}"',
+    "not_command": "unknown command",
     "state": 'command "{verb}" is not valid in the {state} state',
     "usage": "usage: {usage}",
     "bad_number": 'invalid message number "{arg}"',
@@ -815,17 +837,19 @@ class Session:
             self._trace("<", self._command)
             self._guarded("[SASL response]", self._sasl_response, line)
             return
-        masked = _mask(line)
-        self._trace("<", masked)
-        verb, sep, rest = line.lstrip(" \t").partition(" ")
+        verb, sep, rest = _split_command(line)
         key = verb.upper()
+        cmd = COMMANDS.get(key)
+        echo = self.state is not State.AUTHORIZATION and _KEYWORD.fullmatch(verb) is not None
+        masked = _shown(line, known=cmd is not None, echo=echo)
+        self._trace("<", masked)
         self._command = masked
         if not key.strip():
             self._err(_TEXT["empty"], command=masked)
             return
-        cmd = COMMANDS.get(key)
         if cmd is None:
-            self._err(_TEXT["unknown"].format(verb=_printable(key)), command=masked)
+            text = _TEXT["unknown"].format(verb=key) if echo else _TEXT["not_command"]
+            self._err(text, command=masked)
             return
         if self.state not in cmd.states:
             self._err(_TEXT["state"].format(verb=key, state=self.state.value), command=masked)
@@ -911,10 +935,11 @@ class Session:
         self._pending_user = None
         self._failures += 1
         secure = self.config.security is Security.SECURE
+        shown = _user_text(user)
         if secure:
-            text = _TEXT["secure"].format(user=user)
+            text = _TEXT["secure"].format(user=shown)
         else:
-            text = _TEXT[reason].format(user=user, **fmt)
+            text = _TEXT[reason].format(user=shown, **fmt)
         hold = secure and self.config.failure_delay > 0
         self._err(text, hold=hold)
         if hold:
@@ -944,7 +969,8 @@ class Session:
         except (MaildropInUse, MaildropError) as exc:
             in_use = isinstance(exc, MaildropInUse)
             self.events.append(MaildropRefused(user, in_use, str(exc)))
-            self._err(_TEXT["in_use" if in_use else "unavailable"].format(user=user))
+            self._err(_TEXT["in_use" if in_use else "unavailable"].format(
+                user=_user_text(user)))
             self._leave_sasl()
             return
         self._drop = drop
@@ -987,7 +1013,7 @@ class Session:
             self._refuse(user, "USER", Reason.UNKNOWN_USER)
             return
         self._pending_user = user
-        self._ok(_TEXT["user_ok"].format(user=user))
+        self._ok(_TEXT["user_ok"].format(user=_user_text(user)))
 
     def cmd_pass(self, args: list[str], rest: str) -> None:
         if self.config.disuserpass:
@@ -1014,7 +1040,10 @@ class Session:
             if len(secret) > APOP_SECRET_MAX:
                 return Reason.SECRET_TOO_LONG
             want = hashlib.md5((self.timestamp + secret).encode("latin-1", "replace"))
-            if not hmac.compare_digest(want.hexdigest(), digest.lower()):
+            # As octets: compare_digest refuses str with non-ASCII characters, and a digest
+            # of any octets is an ordinary wrong digest.
+            got = digest.encode("latin-1", "replace").lower()
+            if not hmac.compare_digest(want.hexdigest().encode("ascii"), got):
                 return Reason.BAD_DIGEST
             return None
         self._authorize(user, "APOP", verify, _TEXT["apop_ok"])
@@ -1062,7 +1091,7 @@ class Session:
             self._refuse("", "SASL PLAIN", Reason.MALFORMED)
             return
         if authz and authz.upper() != user.upper():
-            self._refuse(user, "SASL PLAIN", Reason.AUTHZID, authz=_printable(authz))
+            self._refuse(user, "SASL PLAIN", Reason.AUTHZID, authz=_user_text(authz))
             return
 
         def verify(account: Account) -> Reason | None:
@@ -1293,18 +1322,69 @@ def _printable(text: str, limit: int = 40) -> str:
     return clean[:limit] + ("..." if len(clean) > limit else "")
 
 
+def _user_text(user: str) -> str:
+    """A user name as the replies echo it: control characters (C0, DEL, C1) and ``"`` as
+    ``?``, at most USERNAME_ECHO characters, then ``...``."""
+    clean = "".join("?" if c == '"' or c < " " or "\x7f" <= c <= "\x9f" else c
+                    for c in user[:USERNAME_ECHO])
+    return clean + ("..." if len(user) > USERNAME_ECHO else "")
+
+
+_SEPARATOR = re.compile(r"[ \t]")
+_KEYWORD = re.compile(r"[A-Za-z]{1,4}")
+_SECRET_VERBS = {"PASS": 0, "USER": 1, "APOP": 1, "AUTH": 1}
+"""Commands whose lines are masked: the number of words kept after the keyword."""
+
+
+def _split_command(line: str) -> tuple[str, str, str]:
+    """(keyword, separator, rest): leading blanks and tabs skipped, the keyword ends at the
+    first blank or tab (rule 2)."""
+    text = line.lstrip(" \t")
+    m = _SEPARATOR.search(text)
+    if m is None:
+        return text, "", ""
+    return text[:m.start()], m.group(), text[m.end():]
+
+
 def _mask(line: str) -> str:
-    """A command line for logs: passwords, APOP digests and SASL data replaced by ***."""
-    stripped = line.lstrip(" \t")
-    verb, _, rest = stripped.partition(" ")
-    key = verb.upper()
-    if key == "PASS" and rest:
+    """A command line for logs, with whatever may be secret replaced by ``***``.
+
+    USER, PASS, APOP and AUTH are recognised by their first four characters (case-blind,
+    leading white space skipped) whatever follows -- a blank, a tab, another control
+    character or more letters -- so no separator can smuggle a password past the mask. PASS
+    keeps nothing; USER and APOP keep the user name, AUTH the mechanism (the first word after
+    the keyword, at most ARG_ECHO characters); anything more is ``***``. Other lines are
+    returned as they are."""
+    text = line.lstrip()
+    verb = text[:4]
+    keep = _SECRET_VERBS.get(verb.upper())
+    if keep is None:
+        return line
+    after = text[4:]
+    words = after.split()
+    if not words:
+        return verb
+    if not after[0].isspace():          # glued to the keyword: all of it may be the secret
         return f"{verb} ***"
-    if key in ("APOP", "AUTH"):
-        parts = rest.split()
-        if len(parts) >= 2:
-            return f"{verb} {parts[0]} ***"
-    return line
+    shown = [w[:ARG_ECHO] + ("..." if len(w) > ARG_ECHO else "") for w in words[:keep]]
+    if len(words) > keep:
+        shown.append("***")
+    return " ".join([verb, *shown])
+
+
+def _shown(line: str, *, known: bool, echo: bool) -> str:
+    """How a command line appears in the trace and the log. A known command: `_mask`. A
+    line that is not one: its first word and ``***`` when `echo` (it has a keyword's shape and
+    the session is past AUTHORIZATION), else only its length -- it may be a password sent
+    bare or SASL data sent after a refused AUTH."""
+    if not line.strip():
+        return line
+    if known:
+        return _mask(line)
+    verb, _, rest = _split_command(line)
+    if echo:
+        return f"{verb} ***" if rest.strip() else verb
+    return f"[not a command, {len(line)} octets]"
 
 
 COMMANDS: dict[str, Command] = {c.name: c for c in (

@@ -18,10 +18,20 @@ the manual names one log file, so the trace goes there too.
 
 Choices: the file is written in ISO Latin-1, line by line, flushed after each line (several
 threads write: a lock keeps lines whole and in order); control characters in a text (a client
-can send any octet) are shown as ``?``. The log never sees a password: the session masks them
-in its trace events (PASS, the APOP digest, SASL data) and the server writes no other client
-text that could hold one. A file that cannot be written does not stop the server: the error is
-kept (`write_error`) and lines go nowhere.
+can send any octet) are shown as ``?`` -- C0 but the tab, DEL, and C1 (0x80-0x9F, where NEL
+would end a line for some readers). A file that cannot be written does not stop the server:
+the error is kept (`write_error`) and lines go nowhere.
+
+The log never sees a password. The client text that reaches it comes from the session's
+events, and each is masked there (popserver.protocol, its "trace" choice): command lines in
+Trace, CommandRejected and InternalError events show nothing after PASS, only the user name
+after USER and APOP and the mechanism after AUTH, whatever separates them from the keyword;
+SASL data is ``[SASL response]``; a line that is not a command is only its length before
+login, and after login its first word when that has a keyword's shape; replies echo no client
+text that could be a password (user names cut to 12 characters, message numbers, keywords).
+Beyond those the server writes user names (logins and refusals), maildrop errors and the
+XTND CLIENT text of a logged-in client; the session's tracebacks (InternalError) hold no
+argument values.
 """
 
 from __future__ import annotations
@@ -36,8 +46,7 @@ from vmsenv import vmstime
 
 LOG_SPEC = "SYS$SYSDEVICE:[TCPIP$POP]POP_RUN.LOG"
 TRACE = "TRACE"
-_CLEAN = {c: "?" for c in range(32) if c != 9}
-_CLEAN[127] = "?"
+_CLEAN = {c: "?" for c in (*range(32), *range(127, 160)) if c != 9}
 
 
 def clean(text: str) -> str:

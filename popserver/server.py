@@ -93,7 +93,11 @@ SS$_NORMAL after an orderly shutdown. When it cannot start: SS$_DUPLNAM when a p
 (VMS TCP/IP Services reports a bind to a busy port with that status), SS$_NOPRIV when the host
 refuses the port, SS$_BADPARAM when the address is not one of this host's, SS$_ABORT when no
 mail store is configured, the RMS status when POP_RUN.LOG cannot be created; the reason is in
-the log and on SYS$OUTPUT.
+the log and on SYS$OUTPUT. The image prints that status's message itself, so it returns the
+status with INHIB_MSG (bit 28, %X10000000) set, as a VMS image that signalled its error does:
+DCL does not show the message a second time (SYS$OUTPUT of the detached process is
+TCPIP$POP_RUN.LOG), and $STATUS keeps the condition, its severity and its F$MESSAGE text
+(TCPIP$POP_RUN.COM clears the control bits before it reports the status).
 
 The mail store is not bound here: `MAILSTORE_FACTORY` names it (``module:function``, called
 with the `ServerContext`, returning a protocol.Mailstore). The APOP secret is read from
@@ -776,7 +780,7 @@ def run(process, *, mailstore_factory: Callable[[ServerContext], P.Mailstore] | 
         for line in err.lines():
             out.write(line + "\n")
         out.flush()
-        return err.status
+        return (err.status | C.INHIB_MSG) & 0xFFFFFFFF     # shown once: DCL need not repeat it
 
     settings = read_settings(_lookup(process), translator=process.lnm.translate,
                              process_default=process.process_default())
@@ -836,7 +840,8 @@ def _run(process, settings, log, mailstore_factory, fail, on_ready, failure_dela
     mailstore = factory(context)
     service = endpoint.service
     server = PopServer(
-        settings, auth.SysuafAuthenticator.from_context(context), mailstore, host=host.local_host, log=log,
+        settings, auth.SysuafAuthenticator.from_context(context), mailstore,
+        host=host.local_host, log=log,
         cleartext=(endpoint.address, endpoint.port),
         secure=None if settings.disable_ssl else (endpoint.address, settings.ssl_port),
         tls=tls.context,

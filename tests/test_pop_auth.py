@@ -11,7 +11,13 @@ import pytest
 from popserver import headers as H
 from popserver import maildrop as M
 from popserver import protocol as P
-from popserver.auth import PasswordCache, SysuafAuthenticator, account_of
+from popserver.auth import (
+    CACHE_SECONDS,
+    PasswordCache,
+    SysuafAuthenticator,
+    account_of,
+    cache_seconds_for,
+)
 from popserver.config import Security, Settings
 from vmsenv import uaf
 from vmsenv.mail import store as ms
@@ -364,13 +370,32 @@ def test_cache_off(auth, scrypts):
     assert len(scrypts) == 2 and off.cache is None
 
 
-def test_from_context_takes_the_setting(root):
+def test_the_cache_follows_tcpip_pop_security(root):
+    """No logical name of its own: on (600 s) under FRIENDLY, the default; off under SECURE."""
     class Context:
         roots = M.ThreadRoots(root)
         settings = Settings()
-    assert SysuafAuthenticator.from_context(Context).cache.seconds == 600
-    Context.settings = Settings(auth_cache_seconds=0)
+    assert SysuafAuthenticator.from_context(Context).cache.seconds == CACHE_SECONDS == 600
+    assert cache_seconds_for(Settings(security=Security.FRIENDLY)) == 600
+    Context.settings = Settings(security=Security.SECURE)
     assert SysuafAuthenticator.from_context(Context).cache is None
+    assert cache_seconds_for(Context.settings) == 0
+
+
+def test_secure_server_pays_scrypt_every_time(root, auth, scrypts):
+    class Context:
+        roots = M.ThreadRoots(root)
+        settings = Settings(security=Security.SECURE)
+    secure = SysuafAuthenticator.from_context(Context)
+    smith = secure.find_account("SMITH")
+    for _ in range(2):
+        assert secure.verify_password(smith, PASSWORD)
+    assert len(scrypts) == 2
+    Context.settings = Settings()
+    friendly = SysuafAuthenticator.from_context(Context)
+    for _ in range(2):
+        assert friendly.verify_password(smith, PASSWORD)
+    assert len(scrypts) == 3
 
 
 def test_cache_across_threads(cached, scrypts):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 
@@ -38,7 +40,6 @@ def test_defaults():
         Security.FRIENDLY, LogLevel.INFORMATIONAL, Rewrite.TRANSFORM, Rewrite.TRANSFORM)
     assert (s.message_maximum, s.link_idle_timeout, s.maximum_threads, s.sndbuf,
             s.ssl_port, s.postmaster) == (0, None, 15, None, 995, ())
-    assert s.auth_cache_seconds == 600
     flags = ("disable_cleartext", "disable_ssl", "trace", "personal_name", "leave_in_newmail",
              "use_mail_folder", "fast_scan", "ignore_mail11_headers", "send_id_headers",
              "disuserpass", "purge_reclaim")
@@ -56,15 +57,14 @@ def test_every_name_is_read_exactly_once():
     C.read_settings(lookup, translator=SSL_NAMES.get, process_default=PD)
     pop = [n for n in asked if n.startswith("TCPIP$POP_")]
     assert sorted(pop) == sorted(C.LOGICAL_NAMES)
-    assert len(pop) == len(set(pop)) == 24
+    assert len(pop) == len(set(pop)) == 23
     table_19_2 = {"SECURITY", "DISABLE_CLEARTEXT", "DISABLE_SSL", "CERT_FILE", "KEY_FILE",
                   "TRACE", "LOG_LEVEL", "POSTMASTER", "MESSAGE_MAXIMUM", "LINK_IDLE_TIMEOUT",
                   "PERSONAL_NAME", "LEAVE_IN_NEWMAIL", "USE_MAIL_FOLDER", "FAST_SCAN",
                   "MAXIMUM_THREADS", "IGNORE_MAIL11_HEADERS", "SEND_ID_HEADERS",
                   "DECNET_REWRITE", "QUOTED_DECNET_REWRITE", "SNDBUF", "DISUSERPASS",
                   "PURGE_RECLAIM"}
-    assert {n.removeprefix("TCPIP$POP_") for n in pop} == table_19_2 | {"SSL_PORT",
-                                                                        "AUTH_CACHE_SECONDS"}
+    assert {n.removeprefix("TCPIP$POP_") for n in pop} == table_19_2 | {"SSL_PORT"}
 
 
 @pytest.mark.parametrize("name,value,attr,expected", [
@@ -104,8 +104,6 @@ def test_every_name_is_read_exactly_once():
     ("DISUSERPASS", "1", "disuserpass", True),
     ("PURGE_RECLAIM", "1", "purge_reclaim", True),
     ("SSL_PORT", "21995", "ssl_port", 21995),
-    ("AUTH_CACHE_SECONDS", "0", "auth_cache_seconds", 0),
-    ("AUTH_CACHE_SECONDS", "86400", "auth_cache_seconds", 86400),
 ])
 def test_each_name(name, value, attr, expected):
     s = read({name: value})
@@ -125,8 +123,6 @@ def test_each_name(name, value, attr, expected):
     ("MAXIMUM_THREADS", "1.5", "maximum_threads", "not a number"),
     ("MAXIMUM_THREADS", "\u0663", "maximum_threads", "not a number"),
     ("SSL_PORT", "70000", "ssl_port", "above the maximum of 65535"),
-    ("AUTH_CACHE_SECONDS", "86401", "auth_cache_seconds", "above the maximum of 86400"),
-    ("AUTH_CACHE_SECONDS", "ten", "auth_cache_seconds", "not a number"),
     ("LINK_IDLE_TIMEOUT", "ten minutes", "link_idle_timeout", "not a valid delta time"),
     ("LINK_IDLE_TIMEOUT", "0 25:00:00", "link_idle_timeout", "not a valid delta time"),
     ("SECURITY", "PARANOID", "security", "unknown keyword (one of FRIENDLY, SECURE)"),
@@ -208,8 +204,7 @@ def test_bad_cert_file_spec():
 def test_lines():
     s = read({"LOG_LEVEL": "DEBUG", "SNDBUF": "1", "POSTMASTER": "JONES, SMITH"})
     lines = s.lines()
-    assert len(lines) == 24
-    assert "TCPIP$POP_AUTH_CACHE_SECONDS: 600 (default)" in lines
+    assert len(lines) == 23
     assert "TCPIP$POP_LOG_LEVEL: DEBUG" in lines
     assert "TCPIP$POP_SECURITY: FRIENDLY (default)" in lines
     assert "TCPIP$POP_SNDBUF: system default (default; the defined value was refused)" in lines
@@ -219,10 +214,41 @@ def test_lines():
     assert "TCPIP$POP_CERT_FILE: SSL$ROOT:[CERTS]SERVER.CRT; (default)" in lines
     assert read({"LINK_IDLE_TIMEOUT": "0 00:10"}).lines()[9] == \
         "TCPIP$POP_LINK_IDLE_TIMEOUT: 0 00:10:00.00"
-    assert "TCPIP$POP_AUTH_CACHE_SECONDS: 0 (off)" in read({"AUTH_CACHE_SECONDS": "0"}).lines()
 
 
 def test_settings_are_frozen():
     s = read()
     with pytest.raises(AttributeError):
         s.trace = True  # type: ignore[misc]
+
+
+# ------------------------------------------------------------------ extensions
+def test_the_only_logical_name_extension_is_ssl_port():
+    """Issue 6: the emulator's extensions are the service database's port and
+    TCPIP$POP_SSL_PORT, nothing else; a TCPIP$POP_AUTH_CACHE_SECONDS is not a setting."""
+    asked = []
+
+    def lookup(name):
+        asked.append(name)
+        return "0"
+    C.read_settings(lookup, translator=SSL_NAMES.get, process_default=PD)
+    assert "TCPIP$POP_AUTH_CACHE_SECONDS" not in asked
+    assert "TCPIP$POP_AUTH_CACHE_SECONDS" not in C.LOGICAL_NAMES
+    s = read({"AUTH_CACHE_SECONDS": "0"})
+    assert s.defined == frozenset() and s.warnings == ()
+    assert not hasattr(s, "auth_cache_seconds")
+    assert not any("AUTH_CACHE" in line for line in s.lines())
+    assert [n.suffix for n in C.NAMES if "extension" in n.doc] == ["SSL_PORT"]
+    assert "AUTH_CACHE" not in (C.__doc__ or "")
+
+
+def test_readme_names_the_two_extensions():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    text = " ".join(readme.split())
+    sentences = [s for s in re.split(r"(?<=\.) ", text) if "emulator extension" in s]
+    assert len(sentences) == 1, sentences
+    sentence = sentences[0]
+    assert "two emulator extensions" in sentence
+    assert "TCPIP SET SERVICE POP /PORT" in sentence
+    assert re.findall(r"TCPIP\$POP_\w+", sentence) == ["TCPIP$POP_SSL_PORT"]
+    assert "AUTH_CACHE" not in readme

@@ -216,6 +216,28 @@ def test_apop_flags_only_after_right_digest():
     assert send(s, f"APOP gone {good}") == b'-ERR [AUTH] account "gone" is disabled\r\n'
 
 
+@pytest.mark.parametrize("digest", [b"\xe9\xe9\xe9", b"\xe9" * 32, b"\x00\xff", "\u00c9".encode("latin-1")])
+def test_apop_non_ascii_digest_is_a_failed_login(digest):
+    s = make()
+    wrong = b'-ERR [AUTH] digest supplied for "jones" is incorrect\r\n'
+    assert s.receive(b"APOP jones " + digest + b"\r\n") == wrong
+    evs = s.take_events()
+    assert not [e for e in evs if isinstance(e, P.InternalError)]
+    assert [e for e in evs if isinstance(e, P.LoginRefused)] == [
+        P.LoginRefused("jones", "APOP", P.Reason.BAD_DIGEST)]       # counted, OPCOM
+    assert not s.closed
+    assert s.receive(b"APOP jones " + digest + b"\r\n") == wrong
+    assert s.closed                                                   # the two-attempt limit
+
+
+def test_apop_non_ascii_digest_under_secure_is_delayed():
+    s = make(security=Security.SECURE)
+    assert s.receive(b"APOP jones \xe9\xe9\xe9\r\n") == b""
+    assert s.delay == 2.0
+    assert s.resume() == b'-ERR [AUTH] Access to user account "jones" denied\r\n'
+    assert events(s, P.LoginRefused) == [P.LoginRefused("jones", "APOP", P.Reason.BAD_DIGEST)]
+
+
 # ------------------------------------------------------------------ USER / PASS
 def test_user_pass_and_case_blind_commands():
     s = make()
@@ -348,14 +370,153 @@ def test_no_password_in_any_event():
     assert base64.b64encode(b"\0jones\0wrong horse").decode() not in text
 
 
+def traced(s) -> str:
+    """Every text of the session's events that reaches POP_RUN.LOG (trace, command errors,
+    internal errors, refusals), one string."""
+    return repr(s.take_events())
+
+
+@pytest.mark.parametrize("line", [
+    b"PASS\tsecret1", b"pass\tsecret1", b"\tPASS\tsecret1", b"PASS\x0bsecret1",
+    b"PASSsecret1", b"PASS:secret1", b"PASS  secret1", b"Pass\x00secret1",
+])
+def test_pass_is_masked_whatever_separates_it(line):
+    s = make()
+    out = send(s, "USER jones") + s.receive(line + b"\r\n")
+    text = traced(s)
+    assert "secret1" not in text.lower() and b"secret1" not in out.lower()
+    assert "PASS ***" in text.upper() or "[not a command, " in text
+
+
+def test_pass_with_a_tab_is_a_password():
+    s = make()
+    assert s.receive(b"USER jones\r\nPASS\tsecret word\r\n") == (
+        b'+OK Password required for "jones"\r\n+OK Username/password combination ok\r\n')
+    assert "secret word" not in traced(s)
+    s = make()
+    assert s.receive(b"USER\tjones\r\n") == b'+OK Password required for "jones"\r\n'
+
+
+@pytest.mark.parametrize("line, shown", [
+    ("USER jones", "USER jones"),
+    ("USER jones secret1", "USER jones ***"),
+    ("USER\tjones\tsecret1", "USER jones ***"),
+    ("USERjones", "USER ***"),
+    ("APOP jones c4c9334bac560ecc979e58001b3e22fb", "APOP jones ***"),
+    ("APOP\tjones\tc4c9334bac560ecc979e58001b3e22fb", "APOP jones ***"),
+    ("AUTH PLAIN AGpvbmVzAHNlY3JldDE=", "AUTH PLAIN ***"),
+    ("AUTH\tPLAIN\tAGpvbmVzAHNlY3JldDE=", "AUTH PLAIN ***"),
+    ("auth plain", "auth plain"),
+    ("PASS", "PASS"),
+    ("STAT", "STAT"),
+    ("LIST 1", "LIST 1"),
+])
+def test_mask(line, shown):
+    assert P._mask(line) == shown
+
+
+def test_bare_password_line_is_neither_logged_nor_echoed():
+    s = make()
+    out = send(s, "USER jones", "secret1", "abc")
+    assert out == (b'+OK Password required for "jones"\r\n'
+                   + b"-ERR unknown command\r\n" * 2)
+    text = traced(s)
+    assert "secret1" not in text.lower() and "abc" not in text.lower()
+    assert "[not a command, 7 octets]" in text and "[not a command, 3 octets]" in text
+
+
+def test_sasl_data_after_a_refused_auth_plain_is_not_logged():
+    data = base64.b64encode(b"\0jones\0secret word").decode()
+    s = make()                                          # cleartext: AUTH PLAIN refused
+    out = send(s, "AUTH PLAIN", data, "AUTH PLAIN " + data)
+    assert out == (b"-ERR [AUTH] SASL PLAIN is offered only on an encrypted connection\r\n"
+                   b"-ERR unknown command\r\n"
+                   b"-ERR [AUTH] SASL PLAIN is offered only on an encrypted connection\r\n")
+    text = traced(s)
+    assert data not in text and data[:8] not in text and "AUTH PLAIN ***" in text
+
+
+def test_any_line_while_waiting_for_sasl_data_is_masked():
+    data = base64.b64encode(b"\0jones\0secret word").decode()
+    for line in (data, "PASS secret word", "*", "\tsecret word", "USER jones"):
+        s = make(encrypted=True)
+        out = send(s, "AUTH PLAIN", line)
+        assert out.startswith(b"+ \r\n")
+        text = traced(s)
+        assert "secret word" not in text and data not in text and "USER jones" not in text
+        assert "[SASL response]" in text
+
+
+_ANY_SEPARATOR = [" ", "\t", "\x0b", "\x00", "", ":", "  ", "\t "]
+_WHITE = [" ", "\t", "\x0b", "  ", "\t "]
+
+
+@given(password=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789$_", min_size=3,
+                        max_size=30),
+       form=st.one_of(
+           st.tuples(st.sampled_from(["PASS", "pass", "Pass", ""]),
+                     st.sampled_from(_ANY_SEPARATOR)),
+           # after the user name or the mechanism, which are shown: a further word
+           st.tuples(st.sampled_from(["USER jones", "APOP jones", "AUTH PLAIN", "auth\tplain"]),
+                     st.sampled_from(_WHITE))),
+       logged=st.booleans())
+def test_no_password_in_events_or_replies_whatever_the_form(password, form, logged):
+    keyword, separator = form
+    password = "QZ" + password                  # text found nowhere else in the session
+    s = logged_in() if logged else make()
+    if not logged:
+        send(s, "USER jones")
+    s.take_events()
+    out = s.receive(f"{keyword}{separator}{password}".encode("latin-1") + b"\r\n")
+    text = repr(s.take_events()).upper() + out.decode("latin-1").upper()
+    assert password[:4] not in text
+
+
+def test_unknown_commands_echo_only_a_keyword_after_login():
+    s = logged_in()
+    assert s.receive(b"FROB\tsecret1\r\n") == b'-ERR unknown command "FROB"\r\n'
+    assert s.receive(b"FROB secret1\r\n") == b'-ERR unknown command "FROB"\r\n'
+    assert s.receive(b"FROB\x0bsecret1\r\n") == b"-ERR unknown command\r\n"
+    assert s.receive(b"secret1\r\n") == b"-ERR unknown command\r\n"
+    assert s.receive(b"a001 LOGIN jones secret1\r\n") == b"-ERR unknown command\r\n"
+    assert s.receive(b"PASS\tsecret1\r\n") == \
+        b'-ERR command "PASS" is not valid in the TRANSACTION state\r\n'
+    assert s.receive(b"FR\x1bB\r\n") == b"-ERR unknown command\r\n"
+    text = traced(s)
+    assert "secret1" not in text.lower() and "jones" not in text
+    assert "'FROB ***'" in text and "PASS ***" in text
+
+
+def test_user_names_echoed_are_filtered_and_capped():
+    s = make()
+    assert s.receive(b'USER jo"n\x1b[2Jes\r\n') == b'-ERR [AUTH] user "jo?n?[2Jes" is unknown\r\n'
+    assert s.receive(b"USER " + b"x" * 40 + b"\r\n") == \
+        b'-ERR [AUTH] user "xxxxxxxxxxxx..." is unknown\r\n'
+    s = make(security=Security.SECURE, failure_delay=0)
+    assert s.receive(b"USER abc\x9b\x07def\x7fghijklmnop\r\n") == \
+        b'+OK Password required for "abc??def?ghi..."\r\n'
+    assert s.receive(b"PASS x\r\n") == \
+        b'-ERR [AUTH] Access to user account "abc??def?ghi..." denied\r\n'
+    s = make()
+    assert s.receive(b"APOP \x00\x01\x02 0\r\n") == b'-ERR [AUTH] user "???" is unknown\r\n'
+    assert s.receive(b"USER j\xf6nes\r\n") == b'-ERR [AUTH] user "j\xf6nes" is unknown\r\n'
+    s = make(encrypted=True)
+    plain = base64.b64encode("\0jo\x1bnes\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\0pw".encode()).decode()
+    assert send(s, "AUTH PLAIN " + plain) == \
+        '-ERR [AUTH] user "jo?nes\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9..." is unknown\r\n'.encode("latin-1")
+
+
 # ------------------------------------------------------------------ states and framing
 def test_wrong_state_unknown_and_empty():
     s = make()
     assert send(s, "STAT") == b'-ERR command "STAT" is not valid in the AUTHORIZATION state\r\n'
-    assert send(s, "FROB x") == b'-ERR unknown command "FROB"\r\n'
+    assert send(s, "FROB x") == b"-ERR unknown command\r\n"     # echoes nothing before login
     assert send(s, "", "   ") == b"-ERR empty command line\r\n" * 2
-    assert send(s, "LAST") == b'-ERR unknown command "LAST"\r\n'
     s = logged_in()
+    assert send(s, "FROB x") == b'-ERR unknown command "FROB"\r\n'
+    assert send(s, "last") == b'-ERR unknown command "LAST"\r\n'
+    assert send(s, "FROBNICATE", "X-FOO 1") == b"-ERR unknown command\r\n" * 2
+    s.take_events()
     assert send(s, "USER jones") == \
         b'-ERR command "USER" is not valid in the TRANSACTION state\r\n'
     assert send(s, "STLS") == b'-ERR command "STLS" is not valid in the TRANSACTION state\r\n'
@@ -395,7 +556,7 @@ def test_pipelining_in_order_and_bytewise_feeding():
 
 def test_latin1_and_nul_never_crash():
     s = make()
-    assert s.receive(b"\xff\xfe\x00\r\n") == b'-ERR unknown command "???"\r\n'
+    assert s.receive(b"\xff\xfe\x00\r\n") == b"-ERR unknown command\r\n"
     assert s.receive(b"USER j\xf6nes\r\n") == b'-ERR [AUTH] user "j\xf6nes" is unknown\r\n'
 
 

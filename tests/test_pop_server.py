@@ -505,7 +505,7 @@ def test_port_in_use(users, store):
             status = S.run(process, mailstore_factory=lambda c: store, stdout=out)
         finally:
             process.logout()
-    assert status == C.SS_DUPLNAM
+    assert status == C.SS_DUPLNAM | C.INHIB_MSG          # printed here, not again by DCL
     assert out.getvalue() == "%SYSTEM-F-DUPLNAM, duplicate name\n"
 
 
@@ -643,3 +643,72 @@ def test_apop_digest_never_logged(users, store):
     log = r.log()
     assert "< APOP jones ***" in log
     assert digest not in log and "shared-secret" not in log
+
+
+def exchange(sock: socket.socket, line: bytes) -> bytes:
+    """Send one line, read the one-line reply."""
+    sock.sendall(line + b"\r\n")
+    data = b""
+    while not data.endswith(b"\r\n"):
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_no_password_reaches_the_run_log_in_any_form(users, store):
+    import base64
+
+    password = PASSWORDS["JONES"]
+    plain = base64.b64encode(f"\0jones\0{password}".encode()).decode()
+    r = Running(users, store, {"TCPIP$POP_TRACE": "1", "TCPIP$POP_LOG_LEVEL": "DEBUG"})
+    try:
+        sock = r.raw()
+        assert sock.recv(4096).startswith(b"+OK")
+        replies = [exchange(sock, line) for line in (
+            b"USER jones", password.encode(),                      # a bare password line
+            b"AUTH PLAIN", plain.encode(),                         # refused on cleartext
+            b"USER jones", b"PASS\t" + password.lower().encode())]  # a tab: still PASS
+        assert replies[1] == replies[3] == b"-ERR unknown command\r\n"
+        assert replies[-1] == b"+OK Username/password combination ok\r\n"
+        assert exchange(sock, b"PASS\t" + password.encode()).startswith(b"-ERR command \"PASS\"")
+        assert exchange(sock, password.encode()) == b"-ERR unknown command\r\n"
+        assert exchange(sock, b"QUIT").startswith(b"+OK")
+        sock.close()
+    finally:
+        r.stop()
+    log = r.log()
+    assert password.lower() not in log.lower() and plain not in log and plain[:12] not in log
+    assert "< PASS ***" in log and "< [not a command, " in log
+
+
+def test_apop_non_ascii_digest_is_an_ordinary_failure(users, store):
+    login_dir = users.sysdevice / "jones"
+    login_dir.mkdir(exist_ok=True)
+    (login_dir / "pop_secret.dat").write_text("shared-secret\n")
+    before = opcom.last_seq(users)
+    r = Running(users, store)
+    try:
+        sock = r.raw()
+        assert sock.recv(4096).startswith(b"+OK")
+        wrong = b'-ERR [AUTH] digest supplied for "jones" is incorrect\r\n'
+        assert exchange(sock, b"APOP jones \xe9\xe9\xe9") == wrong
+        assert exchange(sock, b"APOP jones \xe9\xe9\xe9") == wrong
+        assert read_until_closed(sock) == b""                 # the two-attempt limit
+        assert r.server.statistics().auth_failures == 2
+    finally:
+        r.stop()
+    log = r.log()
+    assert "internal error" not in log and "Traceback" not in log
+    assert log.count('APOP authorization failure for user "jones"') == 2
+    assert opcom.last_seq(users) == before + 2
+
+
+def test_run_log_lines_show_control_characters_as_question_marks():
+    from popserver.runlog import clean
+
+    assert clean("a\tb") == "a\tb"
+    assert clean("x\r\ny\x00\x1b\x7f") == "x??y???"
+    assert clean("n\x85e\x9bl \xe9\xa0") == "n?e?l \xe9\xa0"     # C1 too: NEL ends a line
+    assert clean("jones\x85FAKE LINE").splitlines() == ["jones?FAKE LINE"]
