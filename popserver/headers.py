@@ -116,12 +116,12 @@ class HostEnvironment:
         return self.substitute_domain or self.local_host
 
     def is_local(self, host: str) -> bool:
-        h = host.lower()
-        if h == self.local_host.lower():
-            return True
-        if self.substitute_domain and h == self.substitute_domain.lower():
-            return True
-        return h in {a.lower() for a in self.local_aliases}
+        """The locality routine SMTP uses too (vmsenv.tcpip.is_local_host)."""
+        from vmsenv.tcpip import is_local_host
+
+        return is_local_host(host, local_host=self.local_host,
+                             substitute_domain=self.substitute_domain,
+                             local_aliases=self.local_aliases)
 
 
 @dataclass(frozen=True)
