@@ -50,6 +50,9 @@ class FakeNames:
     def image_rundown(self):
         self.rundowns += 1
 
+    def trnlnm(self, name, *args, **kwargs):
+        return None   # no name is defined: SYS$OUTPUT and the others are not redirected
+
 
 class FakeProcess:
     """What the interpreter uses of a process, without a system root: PID %X2A, a user, its
@@ -57,6 +60,7 @@ class FakeProcess:
     the names of files in it (``X`` with the default type, ``DKA0:[TEST]X.COM;1``)."""
 
     pid = 0x2A
+    terminal = ""   # none: the permanent files are not a terminal
 
     def __init__(self, directory: Path | None = None, *, username: str = "SYSTEM",
                  privileges=(), default: str = "DKA0:[TEST]"):

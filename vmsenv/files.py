@@ -22,6 +22,16 @@ exactly n. Creating takes the next number (one above the newest, 1 for a new fil
 free number (RMS_FEX if it exists); the new file is created empty at once with O_EXCL, so two
 processes never get the same version; above 32767 gives RMS_VER.
 
+The null device NL: (also `NLA0:`, `_NL:`, `_NLA0:`, or a logical name translating to one) is
+a device that is not a host directory: lookups, creations and $SEARCH naming it give a FileRef
+whose host path is os.devnull (`null` set), so that reading it gives end of file at once and
+writing it discards, whoever opens it. Choices where VMS is silent [I]: RMS ignores the
+directory, name, type and version of a specification on a non-file-structured device, so its
+specification is the node and device as displayed (`NL:`): F$PARSE("NL:") is "NL:", with the
+fields NODE and DEVICE only (the others ""); $SEARCH finds it once, F$SEARCH("NL:") is "NL:"
+then ""; anyone may use it (no protection), it has no versions (version 0), and deleting or
+renaming it gives RMS_DEV ("inappropriate device type for operation"), as does a directory on it.
+
 Logical names and search lists: `Files` joins filespec ($PARSE and the search-list alternatives)
 to a DeviceTable. Reading and $SEARCH try every search-list element in order, skipping elements
 whose device or directory is missing; creating uses the first element. A specification with a
@@ -74,6 +84,8 @@ from vmsenv import condition as cond
 from vmsenv import filespec as fsp
 from vmsenv.filespec import ELLIPSIS, DirSpec, ParseResult, ProcessDefault, Translator
 
+NULL_DEVICES = frozenset({"NL", "NLA0"})
+NULL_PATH = Path(os.devnull)
 _VERSION_SUFFIX = re.compile(r"^(.+);([0-9]{1,5})$", re.S)
 _CREATE_ATTEMPTS = 100
 
@@ -89,12 +101,29 @@ class FileError(cond.VMSError):
 
 @dataclass(frozen=True)
 class FileRef:
-    """A file found or created: its full displayed specification (with version), host path."""
+    """A file found or created: its full displayed specification (with version), host path;
+    null: the null device (path os.devnull, see the module docstring)."""
 
     spec: str
     path: Path
     version: int
     is_directory: bool = False
+    null: bool = False
+
+
+def is_null_device(device: str) -> bool:
+    """Whether a device name (with or without `_` and `:`) is the null device."""
+    return _norm_device(device) in NULL_DEVICES
+
+
+def is_null_path(path: Path | str) -> bool:
+    """Whether a host path is the null device's (what a FileRef of NL: holds)."""
+    return str(path) == os.devnull
+
+
+def _null_ref(result: ParseResult) -> FileRef:
+    """The null device as a parse result names it: its node and device as displayed."""
+    return FileRef(result.spec.node + result.spec.device, NULL_PATH, 0, null=True)
 
 
 def host_status(exc: OSError) -> int:
@@ -528,7 +557,10 @@ class DeviceTable:
     def delete(self, ref: FileRef) -> None:
         """Remove a file (a directory file: its directory, which must be empty): D on the file
         and W on its directory. VMSError RMS_PRV when refused (by the protection or the host),
-        RMS_MKD with SS_DIRNOTEMPTY for a directory that is not empty."""
+        RMS_MKD with SS_DIRNOTEMPTY for a directory that is not empty; RMS_DEV for the null
+        device."""
+        if ref.null:
+            raise cond.VMSError(cond.RMS_DEV)
         path = Path(ref.path)
         self._check(path, DELETE, ref.is_directory)
         self._check(path.parent, WRITE, True)
@@ -546,7 +578,10 @@ class DeviceTable:
         """Give a file the name (and version) a physical parse result names, on the same
         device: D on the file, R and W on both directories. A directory file is renamed as a
         directory (no version). Returns the new host path; VMSError RMS_FEX when the new name
-        exists, RMS_PRV when refused, and the directory lookup's errors."""
+        exists, RMS_PRV when refused, and the directory lookup's errors (RMS_DEV for the null
+        device, from or to)."""
+        if ref.null:
+            raise cond.VMSError(cond.RMS_DEV)
         spec = result.spec
         source = Path(ref.path)
         dirpath = self.host_directory(result.device, result.dirs)
@@ -668,7 +703,10 @@ class DeviceTable:
 
     # ------------------------------------------------------------ host -> VMS
     def vms_spec(self, path: Path | str) -> str:
-        """The physical VMS specification of a host path inside a device (RMS_DEV otherwise)."""
+        """The physical VMS specification of a host path inside a device (RMS_DEV otherwise);
+        `NLA0:` for the null device's."""
+        if is_null_path(path):
+            return "NLA0:"
         p = Path(os.path.abspath(path))
         for device, root in self._roots.items():
             top = Path(os.path.abspath(root))
@@ -744,9 +782,36 @@ class Files:
 
     def f_parse(self, spec: str, default: str = "", related: str = "", field: str = "",
                 parse_type: str = "", *, process_default: ProcessDefault) -> str:
+        """F$PARSE (filespec.f_parse), the null device answering as the module docstring
+        says."""
+        null = self._null_parse(spec, default, related, process_default, parse_type)
+        if null is not None:
+            key = field.strip().upper()
+            if key and key not in fsp.FIELDS:
+                raise ValueError(field)
+            if key in ("NODE", "DEVICE"):
+                return null.spec.node if key == "NODE" else null.spec.device
+            return "" if key else _null_ref(null).spec
         return fsp.f_parse(spec, default, related, field, parse_type,
                            process_default=process_default, translator=self.translator,
                            dir_exists=self.devices.directory_exists)
+
+    def _null_parse(self, spec: str, default: str, related: str,
+                    process_default: ProcessDefault, parse_type: str = "") -> ParseResult | None:
+        """The $PARSE result of a specification when it names the null device, else None
+        (also for one that does not parse: the caller reports that)."""
+        kind = parse_type.strip().upper()
+        if kind and kind not in fsp.PARSE_TYPES:
+            return None
+        try:
+            result = fsp.parse_spec(spec, default, related, process_default=process_default,
+                                    translator=self.translator, check=False,
+                                    no_conceal=kind == "NO_CONCEAL")
+        except (cond.VMSError, ValueError):
+            return None
+        if result.node or not is_null_device(result.device):
+            return None
+        return result
 
     def alternatives(self, spec: str, default: str = "", related: str = "", *,
                      process_default: ProcessDefault) -> Iterator[ParseResult]:
@@ -774,6 +839,8 @@ class Files:
                 first = alt
             if alt.node:
                 raise FileError(cond.SS_UNSUPPORTED, alt.text)
+            if is_null_device(alt.device):
+                return _null_ref(alt)
             try:
                 return self.devices.find(alt, access)
             except FileError:
@@ -790,8 +857,11 @@ class Files:
 
     def create(self, spec: str, default: str = "", related: str = "", *,
                process_default: ProcessDefault) -> FileRef:
-        """A new version of a file (created empty), in the first search-list element."""
+        """A new version of a file (created empty), in the first search-list element; the
+        null device is not created, only named."""
         result = self._first(spec, default, related, process_default)
+        if is_null_device(result.device):
+            return _null_ref(result)
         try:
             return self.devices.create_version(result)
         except cond.VMSError as exc:
@@ -825,6 +895,10 @@ class Files:
         for alt in self.alternatives(spec, default, related, process_default=process_default):
             if alt.node:
                 raise FileError(cond.SS_UNSUPPORTED, alt.text)
+            if is_null_device(alt.device):
+                searched = True
+                yield _null_ref(alt)
+                continue
             try:
                 results = self.devices.search(alt, on_error)
             except cond.VMSError as exc:
@@ -854,8 +928,9 @@ class Files:
     # ------------------------------------------------------------ using what was found
     def require(self, ref: FileRef, access: str) -> None:
         """Before using a file $SEARCH found: VMSError(RMS_PRV) unless the access (letters)
-        is granted."""
-        self.devices._check(Path(ref.path), access, ref.is_directory)
+        is granted (the null device: always)."""
+        if not ref.null:
+            self.devices._check(Path(ref.path), access, ref.is_directory)
 
     def delete(self, ref: FileRef) -> None:
         """DELETE, PURGE: see DeviceTable.delete."""
@@ -868,7 +943,9 @@ class Files:
     def security(self, ref: FileRef) -> tuple[tuple[int, int], Protection] | None:
         """(owner UIC, protection) of an owned file; None without an owner (or a guard)."""
         access = self.devices.access
-        return None if access is None else access.security(ref.path, ref.is_directory)
+        if access is None or ref.null:
+            return None
+        return access.security(ref.path, ref.is_directory)
 
     def locations(self, spec: str, *, process_default: ProcessDefault) -> list[Path]:
         """The host directories a directory specification names (each search-list element),
@@ -885,6 +962,7 @@ class Files:
 
 
 __all__ = ["DeviceTable", "Files", "FileRef", "FileError", "SearchContexts", "FileAccess",
+           "NULL_DEVICES", "NULL_PATH", "is_null_device", "is_null_path",
            "Protection", "FILE_PROTECTION", "DIRECTORY_PROTECTION", "granted",
            "READ", "WRITE", "EXECUTE", "DELETE",
            "host_file_name", "vms_name_type", "split_version"]

@@ -41,6 +41,12 @@ Status rules (facts C7, recordings):
   severity or worse (W < E < F; S and I never): the setting returns to ON ERROR THEN EXIT and
   the action runs (default: leave the procedure).
 
+Input and output (vmsenv.dcl.redirection): DCL writes to the SYS$OUTPUT of the current level
+(``out``); a verb declared ``image=True`` runs inside redirection.running_image, which gives the
+image its own SYS$OUTPUT and SYS$ERROR when logical names redirect them (``out`` and ``error``
+are then the image's), and runs down user-mode names when the image ends, also when it fails.
+Messages go to SYS$OUTPUT and, when SYS$ERROR is another stream, to SYS$ERROR too.
+
 Levels: the interactive level is depth 0; each ``@`` and each CALL adds one (at most 32,
 STKOVF beyond).  Local symbols of outer levels are visible inside; ON, GOSUB and labels are
 per level; SET VERIFY is per process.  User-mode logical names run down after an image verb
@@ -71,7 +77,7 @@ from typing import TextIO
 
 from vmsenv import condition as C
 from vmsenv.condition import VMSError
-from vmsenv.dcl import cld, verbs
+from vmsenv.dcl import cld, redirection, verbs
 from vmsenv.dcl.expression import compile_expression, evaluate
 from vmsenv.dcl.level import (
     CALL,
@@ -148,6 +154,8 @@ class Interpreter:
         self.pending_ast = None  # callable run between two records (CTRL/Y actions)
         self.pending_prompt: str | None = None  # the prompt read_line is waiting at
         self.error_out: TextIO | None = None    # SYS$ERROR when it is not SYS$OUTPUT
+        # (SYS$OUTPUT, SYS$ERROR) of the image running, when logical names redirect them
+        self.image_streams: tuple[TextIO, TextIO] | None = None
 
     # ---------------------------------------------------------------------------------------
     # State seen by verbs and lexical functions.
@@ -162,7 +170,17 @@ class Interpreter:
 
     @property
     def out(self) -> TextIO:
+        """SYS$OUTPUT: the running image's own, else the current level's."""
+        if self.image_streams is not None:
+            return self.image_streams[0]
         return self.level.out
+
+    @property
+    def error(self) -> TextIO:
+        """SYS$ERROR: the running image's own, else error_out, else SYS$OUTPUT."""
+        if self.image_streams is not None:
+            return self.image_streams[1]
+        return self.error_out if self.error_out is not None else self.level.out
 
     @property
     def final_status(self) -> int:
@@ -178,11 +196,13 @@ class Interpreter:
 
     def write_message(self, line: str) -> None:
         """A message line: on SYS$OUTPUT, and on SYS$ERROR too when that is another file (a
-        detached process's /ERROR), as VMS writes messages to both."""
+        detached process's /ERROR, an image's redirected SYS$ERROR or SYS$OUTPUT), as VMS
+        writes messages to both."""
         self.write(line)
-        if self.error_out is not None and self.error_out is not self.out:
-            self.error_out.write(line + "\n")
-            self.error_out.flush()
+        error = self.error
+        if error is not self.out:
+            error.write(line + "\n")
+            error.flush()
 
     def signal(self, status: int, *fao_args, segment: str | None = None, secondary=()) -> int:
         """Display a message (as SET MESSAGE allows); returns the status with INHIB_MSG set,
@@ -211,14 +231,9 @@ class Interpreter:
         under SET VERIFY=IMAGE.  At the interactive level: the input's lines up to its end
         (CTRL/Z on a terminal)."""
         level = self.level
-        lines: list[str] = []
         if level.kind == INTERACTIVE:
-            while self.input is not None:
-                line = self.input.readline()
-                if not line:
-                    break
-                lines.append(line.rstrip("\n").rstrip("\r"))
-            return lines
+            return self.read_terminal_lines()
+        lines: list[str] = []
         while True:
             record = level.source.get(level.pc)
             if record is None or record.command:
@@ -227,6 +242,17 @@ class Interpreter:
             lines.append(record.lines[0])
             if self.verify_image and level.kind != INTERACTIVE:
                 self.write(record.lines[0])
+
+    def read_terminal_lines(self) -> list[str]:
+        """The input's lines up to its end (CTRL/Z on a terminal): SYS$COMMAND read as a
+        file."""
+        lines: list[str] = []
+        while self.input is not None:
+            line = self.input.readline()
+            if not line:
+                break
+            lines.append(line.rstrip("\n").rstrip("\r"))
+        return lines
 
     # -- symbols ------------------------------------------------------------------------------
     def lookup_symbol(self, name: str) -> Value | None:
@@ -346,16 +372,15 @@ class Interpreter:
     # Levels.
     # ---------------------------------------------------------------------------------------
     def _open_output(self, spec: str | None, default: TextIO) -> tuple[TextIO, bool]:
+        """/OUTPUT= of ``@`` and CALL (redirection.output_stream: SYS$OUTPUT, the terminal,
+        NL:, or a new version of a file)."""
         if spec is None:
             return default, False
         try:
-            full, path = self.process.resolve_file(spec, ".LIS", for_write=True)
+            stream, owned, _ = redirection.output_stream(self, spec, ".LIS")
         except VMSError as err:
             raise _file_error(C.CLI_OPENOUT, spec, err) from None
-        try:
-            return open(path, "w", encoding="latin-1", newline="\n"), True
-        except OSError as exc:
-            raise _file_error(C.CLI_OPENOUT, full, VMSError(host_status(exc))) from None
+        return stream, owned
 
     def _p_symbols(self, level: Level, params: list[str]) -> None:
         for n in range(8):
@@ -501,7 +526,8 @@ class Interpreter:
         try:
             status = plan(self)
         except VMSError as err:
-            self.show_error(err)
+            if not getattr(err, "displayed", False):   # an image showed it already
+                self.show_error(err)
             self.complete(err.status, displayed=True)
             return
         if status is not None:
@@ -610,10 +636,8 @@ class Interpreter:
         spec, _, args = text.strip(" \t").partition(" ")
         if not spec:
             raise VMSError(C.CLI_IVVERB, segment="$")
-        try:
+        with redirection.running_image(self):
             return run_image(self, spec, foreign_command_line(args), default="SYS$SYSTEM:.EXE")
-        finally:
-            self.process.lnm.image_rundown()
 
     def _run_command(self, verb: cld.Verb, rest: str, name: str,
                      keep: list | None = None) -> int | None:
@@ -632,10 +656,10 @@ class Interpreter:
     def _call_handler(self, cmd: cld.ParsedCommand) -> int | None:
         if cmd.verb.handler is None:
             raise VMSError(C.CLI_IVVERB, segment=cmd.name)
-        status = cmd.verb.handler(self, cmd)
-        if cmd.verb.image:
-            self.process.lnm.image_rundown()
-        return status
+        if not cmd.verb.image:
+            return cmd.verb.handler(self, cmd)
+        with redirection.running_image(self):
+            return cmd.verb.handler(self, cmd)
 
     def _store(self, full: str, min_length: int, value: Value, is_global: bool) -> None:
         """set_symbol with a name already checked and split."""

@@ -27,7 +27,15 @@ OPEN [/READ|/WRITE|/APPEND|/SHARE[=READ|WRITE]|/ERROR=label] logical-name[:] fil
   header, which is left out here as for SYS$INPUT); CLOSE deletes it.  Success is
   %X00010001 (RMS$_NORMAL) [I].
 - a logical name DCL has already opened: as documented, nothing is opened, nothing is said,
-  and the earlier file stays behind the name.
+  and the earlier file stays behind the name;
+- a process-permanent file or the terminal (vmsenv.dcl.redirection) opens as a ``StreamFile``
+  (the logical name's value is then the terminal's device, ``_NLA0:`` without one): OPEN/READ
+  of SYS$INPUT in a procedure reads, at each READ, the next data record after that READ
+  command, as READ SYS$INPUT does (the file is DCL's own input stream); OPEN/READ of the
+  terminal (SYS$COMMAND, TT:, SYS$INPUT at the interactive level) reads a line at the READ's
+  prompt; OPEN/WRITE (or /APPEND) of SYS$OUTPUT, SYS$ERROR or the terminal writes records
+  there.  /READ/WRITE of one of them is RMS-F-IOP [I].  The null device NL: opens as a file
+  (vmsenv.files): reading it gives end of file at once, writing discards.
 
 READ [/END_OF_FILE=l /ERROR=l /PROMPT=s /TIME_OUT=n /KEY=s /INDEX=n /MATCH=k /DELETE /NOLOCK]
 logical-name[:] symbol
@@ -60,7 +68,8 @@ the last update (%RMS-F-CUR) and, the file being sequential, the same length (%R
 CLOSE [/DISPOSITION=DELETE|KEEP /ERROR=label /[NO]LOG] logical-name[:]
 
 - closes the file and deletes its logical name; /DISPOSITION=DELETE then deletes the file
-  (PRINT and SUBMIT are not offered: there are no queues); success %X00010001;
+  (nothing for the null device and the process-permanent files; PRINT and SUBMIT are not
+  offered: there are no queues); success %X00010001;
 - a name DCL has not opened: UNDFIL as for READ; /NOLOG says nothing (the status keeps
   INHIB_MSG set); /ERROR=label branches silently.
 
@@ -102,6 +111,7 @@ from pathlib import Path
 from vmsenv import condition as C
 from vmsenv import vmstime
 from vmsenv.condition import VMSError
+from vmsenv.dcl import redirection
 from vmsenv.dcl.cld import (
     FILE,
     OPTIONAL,
@@ -115,7 +125,7 @@ from vmsenv.dcl.cld import (
 from vmsenv.dcl.level import INTERACTIVE
 from vmsenv.dcl.lexer import squeeze_text
 from vmsenv.dcl.symbols import MAX_NAME, NAME_RE
-from vmsenv.files import host_status
+from vmsenv.files import host_status, is_null_path
 from vmsenv.lnm import names as N
 
 TERMINAL_NAMES = ("SYS$COMMAND", "SYS$INPUT", "SYS$OUTPUT", "SYS$ERROR")
@@ -215,6 +225,39 @@ class DclFile:
         self._handle.close()
 
 
+class StreamFile:
+    """A file OPEN made on a process-permanent file or the terminal (see the module
+    docstring): source (redirection.DATA or TERMINAL) for reading, output (a function giving
+    the stream) for writing.  READ reads it through _source_record; it has no host path."""
+
+    path = None
+
+    def __init__(self, name: str, spec: str, *, source: str | None = None, output=None):
+        self.name = name
+        self.spec = spec
+        self.source = source
+        self._output = output
+        self.can_read = source is not None
+        self.can_write = output is not None
+        self.closed = False
+
+    def read_record(self) -> str:
+        raise VMSError(C.RMS_FAC if not self.can_read else C.RMS_IOP)
+
+    def write_record(self, text: str) -> None:
+        if not self.can_write:
+            raise VMSError(C.RMS_FAC)
+        stream = self._output()
+        stream.write(text + "\n")
+        stream.flush()
+
+    def update_record(self, text: str) -> None:
+        raise VMSError(C.RMS_FAC if not self.can_write or not self.can_read else C.RMS_IOP)
+
+    def close(self) -> None:
+        self.closed = True
+
+
 # ---------------------------------------------------------------------------------------------
 # Helpers.
 # ---------------------------------------------------------------------------------------------
@@ -287,6 +330,16 @@ def _terminal_line(dcl, prompt: str, time_out: float | None = None) -> str:
     return line
 
 
+def _source_record(dcl, source: str, cmd) -> str:
+    """One record of a process-permanent input: the next data record (DATA), or a line from
+    the terminal at READ's /PROMPT within its /TIME_OUT (TERMINAL)."""
+    if source == redirection.DATA:
+        return _data_line(dcl)
+    time_out = cmd.value("TIME_OUT")
+    seconds = None if time_out is None else _number(time_out, 0, MAX_TIME_OUT)
+    return _terminal_line(dcl, cmd.value("PROMPT", DEFAULT_READ_PROMPT), seconds)
+
+
 def _data_line(dcl) -> str:
     """The next data line after the current command in a procedure (its SYS$INPUT)."""
     level = dcl.level
@@ -312,6 +365,27 @@ def _device_value(dcl, spec: str, path: Path) -> str:
     return "_" + physical.split(":", 1)[0].lstrip("_") + ":"
 
 
+def _stream_file(dcl, name: str, spec: str, read: bool, write: bool,
+                 append: bool) -> StreamFile | None:
+    """The StreamFile when the specification names a process-permanent file or the terminal
+    (None for a file); RMS_IOP for reading and writing one."""
+    source = redirection.input_source(dcl, spec) if read else None
+    output = redirection.permanent_output(dcl, spec) if write or append else None
+    if read and (write or append) and (source is not None or output is not None):
+        raise VMSError(C.RMS_IOP)
+    if source is None and output is None:
+        return None
+    shown = "SYS$INPUT:" if source == redirection.DATA else spec.strip(" \t").upper()
+    return StreamFile(name, shown, source=source, output=output)
+
+
+def _stream_device(dcl) -> str:
+    """The logical name's value for a StreamFile: the terminal's device, else the null
+    device (a process without a terminal has its permanent files there)."""
+    terminal = str(dcl.process.terminal or "").strip().upper().lstrip("_").rstrip(":")
+    return f"_{terminal or 'NLA0'}:"
+
+
 def open_file(dcl, cmd):
     name = _logical_name(cmd.param("LOGICAL_NAME"))
     spec = str(cmd.param("FILE"))
@@ -329,9 +403,15 @@ def open_file(dcl, cmd):
     creating = write and not read
     full = None
     try:
-        access = ("R" if read else "") + ("W" if write or append else "")
-        full, path = dcl.process.resolve_file(spec, ".DAT", for_write=creating, access=access)
-        opened = DclFile(name, full, path, read=read, write=write, append=append)
+        opened = _stream_file(dcl, name, spec, read, write, append)
+        if opened is None:
+            access = ("R" if read else "") + ("W" if write or append else "")
+            full, path = dcl.process.resolve_file(spec, ".DAT", for_write=creating,
+                                                  access=access)
+            opened = DclFile(name, full, path, read=read, write=write, append=append)
+            value = _device_value(dcl, full, path)
+        else:
+            value = _stream_device(dcl)
     except VMSError as err:
         status = (err.status | C.INHIB_MSG) & 0xFFFFFFFF
         label = cmd.value("ERROR")
@@ -343,8 +423,7 @@ def open_file(dcl, cmd):
                                 secondary=(err,)))
         return status
     try:
-        dcl.process.lnm.crelnm(name, ((_device_value(dcl, full, path), 0),), "LNM$PROCESS",
-                               N.SUPERVISOR)
+        dcl.process.lnm.crelnm(name, ((value, 0),), "LNM$PROCESS", N.SUPERVISOR)
     except VMSError:
         opened.close()
         raise
@@ -365,13 +444,13 @@ def _read_record(dcl, name: str, cmd) -> str:
         if cmd.value("INDEX") is not None:
             _number(cmd.value("INDEX"), 0, 254)
         raise VMSError(C.RMS_IOP)
+    if isinstance(target, StreamFile) and target.can_read:
+        return _source_record(dcl, target.source, cmd)
     if target is not None:
         return target.read_record()
     if name == "SYS$INPUT" and dcl.level.kind != INTERACTIVE:
         return _data_line(dcl)
-    time_out = cmd.value("TIME_OUT")
-    seconds = None if time_out is None else _number(time_out, 0, MAX_TIME_OUT)
-    return _terminal_line(dcl, cmd.value("PROMPT", DEFAULT_READ_PROMPT), seconds)
+    return _source_record(dcl, redirection.TERMINAL, cmd)
 
 
 def read(dcl, cmd):
@@ -415,7 +494,8 @@ def close_file(dcl, cmd):
     target.close()
     with contextlib.suppress(VMSError):
         dcl.process.lnm.dellnm(name, "LNM$PROCESS", N.SUPERVISOR)
-    if cmd.value("DISPOSITION") == "DELETE":
+    if cmd.value("DISPOSITION") == "DELETE" and target.path is not None \
+            and not is_null_path(target.path):
         try:
             target.path.unlink()
         except OSError as exc:

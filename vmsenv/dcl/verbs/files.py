@@ -11,6 +11,14 @@ Files are host files (stream-LF text): a record is a line, sizes are 512-byte bl
 (used = size in bytes / 512 rounded up; allocated = the host's allocated 512-byte blocks, at
 least the used ones), the first free byte is size mod 512.
 
+Inputs and outputs that are not disk files (vmsenv.dcl.redirection, vmsenv.files): TYPE, COPY,
+APPEND and SEARCH read SYS$INPUT (in a procedure the data records after the command, consumed;
+interactively the terminal up to CTRL/Z) and the terminal (SYS$COMMAND, TT:) to its end; the
+null device NL: reads as an empty file and takes whatever is written to it (``COPY NL: E.TXT``
+makes an empty file); /OUTPUT= names SYS$OUTPUT, SYS$ERROR, the terminal, NL: or a file.
+DIRECTORY of NL: gives OPENIN with RMS$_DEV; DELETE, PURGE and RENAME of it RMS$_DEV in the
+verb's message.
+
 Lists: in a list of file specifications the node, device and directory of one carry to the next
 (``TYPE [A]X.TXT,Y.TXT`` types [A]Y.TXT), as VMS's temporary defaults do.  /EXCLUDE, /BEFORE,
 /SINCE, /CREATED and /MODIFIED select files where a verb declares them.
@@ -122,6 +130,7 @@ from vmsenv import condition as C
 from vmsenv import filespec as fsp
 from vmsenv import uaf, vmstime
 from vmsenv.condition import VMSError
+from vmsenv.dcl import redirection
 from vmsenv.dcl.cld import FILE, OPTIONAL, REQUIRED, TEXT, Parameter, Qualifier, Verb
 from vmsenv.files import READ, WRITE, FileError, FileRef
 
@@ -131,8 +140,6 @@ FAC_DELETE, FAC_PURGE, FAC_TYPE, FAC_SEARCH = 0x93, 0x94, 0x95, 0x8D7
 BLOCK = 512
 _RANK = {1: 0, 3: 0, 0: 1, 2: 2, 4: 3}
 _ZERO_DATE = _dt.datetime(1858, 11, 17)
-_TERMINALS = ("SYS$OUTPUT", "SYS$ERROR", "SYS$COMMAND", "TT")
-_NULL_DEVICES = ("NL", "NLA0")
 
 
 def shared(facility: int, message: int, severity: int) -> int:
@@ -221,7 +228,12 @@ def _facts(ref: FileRef) -> _Facts:
 
 def _records(path: Path) -> list[str]:
     """A host text file as records (lines, without their line feeds)."""
-    text = Path(path).read_bytes().decode("latin-1")
+    return _lines(Path(path).read_bytes())
+
+
+def _lines(data: bytes) -> list[str]:
+    """Stream-LF bytes as records (lines, without their line feeds)."""
+    text = data.decode("latin-1")
     if not text:
         return []
     lines = text.split("\n")
@@ -230,14 +242,14 @@ def _records(path: Path) -> list[str]:
     return lines
 
 
-def _read_bytes(path: Path) -> bytes:
-    return Path(path).read_bytes()
-
-
-def _input(status: _Status, openin: int, ref: FileRef, read=_records):
-    """What an input file holds (``read(path)``: its records, or its bytes), or None after
-    reporting ``openin`` with RMS$_IOP for a directory file, RMS$_PRV for a file its protection
-    or the host does not let us read."""
+def _input(status: _Status, openin: int, ref, as_bytes: bool = False):
+    """What an input file holds (its records, or its bytes), or None after reporting
+    ``openin`` with RMS$_IOP for a directory file, RMS$_PRV for a file its protection or the
+    host does not let us read.  A process-permanent input (redirection.InputStream: SYS$INPUT,
+    the terminal) is read to its end."""
+    if isinstance(ref, redirection.InputStream):
+        data = redirection.read_bytes(status.dcl, ref.source)
+        return data if as_bytes else _lines(data)
     if ref.is_directory:
         status.file_error(openin, ref.spec, VMSError(C.RMS_IOP))
         return None
@@ -247,10 +259,11 @@ def _input(status: _Status, openin: int, ref: FileRef, read=_records):
         status.file_error(openin, ref.spec, err)
         return None
     try:
-        return read(ref.path)
+        data = Path(ref.path).read_bytes()
     except OSError:
         status.file_error(openin, ref.spec, VMSError(C.RMS_PRV))
         return None
+    return data if as_bytes else _lines(data)
 
 
 def _failed_spec(err: VMSError, text: str) -> str:
@@ -329,16 +342,23 @@ class _Item:
         return None
 
 
-def _expand(dcl, texts, default: str = "", filters=None, denied=None) -> Iterator[_Item]:
+def _expand(dcl, texts, default: str = "", filters=None, denied=None,
+            streams: bool = False) -> Iterator[_Item]:
     """Each specification of a list with VMS's temporary defaults, and the files it matches;
     denied(FileError) hears of each directory of a wildcard-directory search that may not be
-    read (see vmsenv.files; without it, such a directory is left out)."""
+    read (see vmsenv.files; without it, such a directory is left out).  With streams (verbs
+    that read their inputs), a specification naming a process-permanent input (SYS$INPUT, the
+    terminal) gives its redirection.InputStream as its one file."""
     process = dcl.process
     files = process.files
     pd = process.process_default()
     related = ""
     for text in texts:
         text = str(text)
+        stream = redirection.input_stream(dcl, text) if streams else None
+        if stream is not None:
+            yield _Item(text, stream.spec, False, refs=[stream])
+            continue
         try:
             first = fsp.parse_spec(text, default, related, process_default=pd,
                                    translator=files.translator, check=False)
@@ -413,12 +433,14 @@ _SELECTION = (
 
 # ------------------------------------------------------------------------------ output files
 class _Sink:
-    """Where a utility's listing goes: SYS$OUTPUT, a file (/OUTPUT=), or nowhere (/NOOUTPUT,
-    NL:)."""
+    """Where a utility's listing goes: SYS$OUTPUT, or what /OUTPUT= names
+    (redirection.output_stream: SYS$OUTPUT, SYS$ERROR, the terminal, a file, NL:), or nowhere
+    (/NOOUTPUT)."""
 
     def __init__(self, dcl, cmd, default: str, facility: int, status: _Status):
         self.dcl = dcl
         self.handle = None
+        self.stream = None              # SYS$OUTPUT, SYS$ERROR, the terminal named by /OUTPUT=
         self.null = False
         self.spec: str | None = None
         self.failed = False
@@ -429,33 +451,26 @@ class _Sink:
         if not present:
             return
         text = str(cmd.value("OUTPUT") or "")
-        device = text.strip().upper().rstrip(":").lstrip("_")
-        if device in _NULL_DEVICES:
-            self.null = True
-            return
-        if device in _TERMINALS:
-            return
-        process = dcl.process
         try:
-            ref = process.files.create(text or default, default,
-                                       process_default=process.process_default())
-        except FileError as err:
-            status.file_error(shared(facility, C.SHR_OPENOUT, E), err.spec, err)
+            stream, owned, shown = redirection.output_stream(dcl, text or default, default)
+        except VMSError as err:
+            status.file_error(shared(facility, C.SHR_OPENOUT, E),
+                              _failed_spec(err, text or default), err)
             self.failed = True
             return
-        try:
-            self.handle = open(ref.path, "w", encoding="latin-1", newline="\n")
-        except OSError:
-            status.file_error(shared(facility, C.SHR_OPENOUT, E), ref.spec, VMSError(C.RMS_PRV))
-            self.failed = True
-            return
-        self.spec = ref.spec
+        if owned:
+            self.handle = stream
+            self.spec = shown
+        else:
+            self.stream = stream
 
     def write(self, line: str) -> None:
         if self.null:
             return
         if self.handle is not None:
             self.handle.write(line + "\n")
+        elif self.stream is not None:
+            self.stream.write(line + "\n")
         else:
             self.dcl.write(line)
 
@@ -492,7 +507,7 @@ def _type(dcl, cmd, sink: _Sink, status: _Status) -> int:
     tail = _count(cmd, "TAIL")
     searchfail = shared(FAC_TYPE, C.SHR_SEARCHFAIL, W)
     for item in _expand(dcl, cmd.param_values("FILE"), filters=_Filters(cmd),
-                        denied=status.reporter(searchfail)):
+                        denied=status.reporter(searchfail), streams=True):
         err = item.failure()
         if err is not None:
             status.file_error(searchfail, item.spec, err)
@@ -670,6 +685,9 @@ def _directory(dcl, cmd, sink: _Sink, status: _Status) -> int:
             continue
         seen: dict = {}
         for ref in item.refs:
+            if ref.null:
+                status.file_error(openin, ref.spec, VMSError(C.RMS_DEV))
+                continue
             head, tail = _split(ref.spec)
             if versions is not None:
                 key = (head, tail.rsplit(";", 1)[0])
@@ -938,7 +956,7 @@ def copy(dcl, cmd) -> int:
     any_wild = False
     openin = shared(FAC_COPY, C.SHR_OPENIN, E)
     for item in _expand(dcl, cmd.param_values("INPUT"), filters=_Filters(cmd),
-                        denied=status.reporter(openin)):
+                        denied=status.reporter(openin), streams=True):
         any_wild = any_wild or item.wild
         err = item.failure()
         if err is not None:
@@ -956,7 +974,7 @@ def copy(dcl, cmd) -> int:
         cmd.present("CONCATENATE") is not False
     target: FileRef | None = None
     for ref in inputs:
-        data = _input(status, shared(FAC_COPY, C.SHR_OPENIN, E), ref, _read_bytes)
+        data = _input(status, shared(FAC_COPY, C.SHR_OPENIN, E), ref, as_bytes=True)
         if data is None:
             continue
         if concatenate and target is not None:
@@ -1043,7 +1061,7 @@ def append(dcl, cmd) -> int:
     target: FileRef | None = None
     openin = shared(FAC_APPEND, C.SHR_OPENIN, E)
     for item in _expand(dcl, cmd.param_values("INPUT"), filters=_Filters(cmd),
-                        denied=status.reporter(openin)):
+                        denied=status.reporter(openin), streams=True):
         err = item.failure()
         if err is not None:
             status.file_error(openin, item.spec, err)
@@ -1071,7 +1089,7 @@ def append(dcl, cmd) -> int:
                     else:
                         status.file_error(shared(FAC_APPEND, C.SHR_OPENOUT, E), err.spec, err)
                         return status.result()
-            data = _input(status, shared(FAC_APPEND, C.SHR_OPENIN, E), ref, _read_bytes)
+            data = _input(status, shared(FAC_APPEND, C.SHR_OPENIN, E), ref, as_bytes=True)
             if data is not None:
                 _append_input(status, FAC_APPEND, log, ref, target, data)
     return status.result()
@@ -1191,7 +1209,7 @@ def _search(dcl, cmd, sink: _Sink, status: _Status) -> int:
     warnings = cmd.present("WARNINGS") is not False
     openin = shared(FAC_SEARCH, C.SHR_OPENIN, W)
     items = list(_expand(dcl, cmd.param_values("FILE"), filters=_Filters(cmd),
-                         denied=status.reporter(openin)))
+                         denied=status.reporter(openin), streams=True))
     several = len(items) > 1 or any(i.wild for i in items)
     heading = cmd.present("HEADING") is not False and several
     matched_any = searched = False

@@ -4,7 +4,11 @@ RUN image runs the image in this process (default type .EXE, default directory t
 one); with /DETACHED (or any of /PROCESS_NAME /INPUT /OUTPUT /ERROR /UIC /AUTHORIZE) it creates a
 detached process (vmsenv/detached.py) and prints %RUN-S-PROC_ID. A missing image gives, as on
 VMS, %DCL-W-ACTIMAGE and -CLI-E-IMAGEFNF with the expanded specification, $STATUS %X100388B2.
-MCR name [args] runs SYS$SYSTEM:name.EXE with the rest of the line as its command.
+MCR name [args] runs SYS$SYSTEM:name.EXE with the rest of the line as its command. An image's
+SYS$INPUT is the terminal at the interactive level and the data lines that follow the command
+in a procedure, unless a logical name redirects it to a file (``DEFINE/USER SYS$INPUT X.DAT``,
+NL:); its SYS$OUTPUT is redirected likewise (vmsenv.dcl.redirection). RUN/DETACHED/OUTPUT=NL:
+(and /INPUT=NL:) uses the null device.
 
 Detached processes: /INPUT, /OUTPUT and /ERROR are resolved by the creator (the input must
 exist; the output is a new version, default type .LOG); the process runs as the creator's user,
@@ -16,6 +20,8 @@ directory and, without /PRIVILEGES, its default privileges.
 INSTALL ADD|CREATE|REPLACE|REMOVE|DELETE|LIST: the known-file list in the shared database (needs
 CMKRNL, as on VMS). /PRIVILEGED=(...) privileges are added while a known image runs;
 /SHARED /OPEN /HEADER_RESIDENT are recorded and listed. LIST shows the known files by directory.
+INSTALL is an image, as on VMS: user-mode logical names run down after it, and
+``DEFINE/USER SYS$OUTPUT NL:`` silences it.
 """
 
 from __future__ import annotations
@@ -26,17 +32,30 @@ import re
 from vmsenv import condition as C
 from vmsenv import detached, images
 from vmsenv.condition import VMSError
+from vmsenv.dcl import redirection
 from vmsenv.dcl.cld import FILE, REQUIRED, REST, Parameter, Qualifier, Verb
-from vmsenv.dcl.level import INTERACTIVE
-from vmsenv.files import FileError
+from vmsenv.files import FileError, host_status
 from vmsenv.process import ALL_PRIVILEGES
 
 
 def _image_input(dcl):
-    """SYS$INPUT of an image: the terminal at the interactive level, else the data lines."""
-    if dcl.level.kind == INTERACTIVE:
-        return dcl.input
-    return io.StringIO("".join(line + "\n" for line in dcl.read_data_lines()))
+    """SYS$INPUT of an image and whether it was opened here (vmsenv.dcl.redirection): the
+    terminal at the interactive level, the data lines in a procedure, or the file (NL:
+    included) a logical name redirects it to."""
+    source = redirection.input_source(dcl, "SYS$INPUT")
+    if source == redirection.TERMINAL:
+        return dcl.input, False
+    if source == redirection.DATA:
+        return io.StringIO("".join(line + "\n" for line in dcl.read_data_lines())), False
+    process = dcl.process
+    try:
+        ref = process.files.lookup("SYS$INPUT", process_default=process.process_default())
+        try:
+            return open(ref.path, encoding="latin-1", newline="\n"), True
+        except OSError as exc:
+            raise FileError(host_status(exc), ref.spec) from None
+    except FileError as err:
+        raise VMSError(C.CLI_OPENIN, err.spec, secondary=(err,)) from None
 
 
 def _resolve_image(dcl, spec: str, default: str = ""):
@@ -54,7 +73,8 @@ def run_image(dcl, spec: str, args: str = "", default: str = "") -> int:
     except VMSError as err:
         dcl.show_error(err)
         return C.CLI_IMAGEFNF | C.INHIB_MSG
-    ctx = images.ImageContext(dcl.process, ref.spec, args, _image_input(dcl), dcl.out, dcl=dcl)
+    stdin, owned = _image_input(dcl)
+    ctx = images.ImageContext(dcl.process, ref.spec, args, stdin, dcl.out, dcl=dcl)
     try:
         return images.run(ctx, ref.path)
     except VMSError as err:
@@ -63,6 +83,9 @@ def run_image(dcl, spec: str, args: str = "", default: str = "") -> int:
                                     secondary=(VMSError(C.CLI_IMGNAME, ref.spec),)))
             return C.CLI_IMGNAME | C.INHIB_MSG
         raise
+    finally:
+        if owned:
+            stdin.close()
 
 
 _DETACH = ("DETACHED", "PROCESS_NAME", "INPUT", "OUTPUT", "ERROR", "UIC", "AUTHORIZE")
@@ -267,6 +290,7 @@ SUBCOMMANDS = {
                  qualifiers=(Qualifier("FULL", negatable=False),), handler=install_list),
 }
 
-INSTALL = Verb("INSTALL", parameters=(Parameter("COMMAND", type=REST),), handler=install)
+INSTALL = Verb("INSTALL", parameters=(Parameter("COMMAND", type=REST),), handler=install,
+               image=True)
 
 VERBS = [RUN, MCR, INSTALL]
