@@ -18,6 +18,7 @@ from vmsenv import root as rootmod
 from vmsenv.dcl.verbs import load as load_verbs
 from vmsenv.mail import store as mailstore
 from vmsenv.processes import Registry
+from vmsenv.testing import MAIL_PROMPT, DclSession
 from vmsenv.testing.pop import free_port, start_pop_server
 
 STARTUP = "@SYS$STARTUP:TCPIP$POP_STARTUP"
@@ -327,6 +328,15 @@ def test_postmaster_gets_the_failure_mail(vms_root):
         assert "The last lines of SYS$SYSDEVICE:[TCPIP$POP]POP_RUN.LOG;" in text
         assert pop_run.splitlines()[-1] in text
     assert not list(host(vms_root, "tcpip$pop").glob("tcpip$pop_failure*"))
+    # and the POSTMASTER reads it with MAIL, in a DCL session of their own
+    with DclSession(vms_root, user="SMITH", timeout=30) as smith:
+        smith.send_line("MAIL")
+        greeting = smith.expect_prompt(MAIL_PROMPT)
+        assert "You have 1 new message" in greeting
+        shown = smith.converse("READ", MAIL_PROMPT)
+        assert f"POP server TCPIP$POP on node {node} exited: " in shown
+        assert f"Exit status {status}:" in shown
+        smith.converse("EXIT", "$ ")
 
 
 # ---------------------------------------------------------------------------------------------
