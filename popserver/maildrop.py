@@ -96,7 +96,6 @@ names are read through a Root per thread (each with its own database connection)
 
 from __future__ import annotations
 
-import copy
 import datetime as _dt
 import threading
 from collections import OrderedDict
@@ -110,9 +109,9 @@ from popserver.config import Settings
 from vmsenv import condition as cond
 from vmsenv import uaf
 from vmsenv.condition import VMSError
-from vmsenv.lnm.store import SharedStore
 from vmsenv.mail import profile
 from vmsenv.mail import store as ms
+from vmsenv.root import ThreadRoots
 
 HEADER_ALLOWANCE = 80
 """FAST_SCAN: octets counted for the fixed parts of the built header block."""
@@ -140,22 +139,6 @@ def _has_status(err: VMSError, status: int) -> bool:
 
 
 # ======================================================================= mail directories
-class ThreadRoots:
-    """A copy of a Root per thread, each with its own database connection."""
-
-    def __init__(self, root):
-        self._root = root
-        self._local = threading.local()
-
-    def get(self):
-        view = getattr(self._local, "root", None)
-        if view is None:
-            view = copy.copy(self._root)
-            view._store = SharedStore(self._root.db_path, self._root.gen_path)
-            self._local.root = view
-        return view
-
-
 class MailDirectories:
     """Where each user's mail is (vmsenv.mail.profile), for any thread.
 

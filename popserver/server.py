@@ -82,7 +82,7 @@ REJECT is off (`TCPIP SET SERVICE POP/LOG=NOREJECT`). No password is ever writte
 
 Threads and the database
 ------------------------
-The root's SQLite connection belongs to one thread, so the client threads use `ThreadRoots`:
+The root's SQLite connection belongs to one thread, so the client threads use `ThreadRoots`
 a copy of the root per thread with its own connection (SYSUAF checks, OPCOM messages). What
 goes through the server process's logical names and files (POP_SECRET.DAT) is done under
 `files_lock`. A mail store gets both in its `ServerContext`.
@@ -107,7 +107,6 @@ says otherwise (`ServerContext.mail_directory`); an empty secret file counts as 
 
 from __future__ import annotations
 
-import copy
 import datetime as _dt
 import errno
 import heapq
@@ -135,7 +134,7 @@ from popserver.runlog import RunLog, clean
 from vmsenv import condition as C
 from vmsenv import tcpip
 from vmsenv.condition import VMSError
-from vmsenv.lnm.store import SharedStore
+from vmsenv.root import ThreadRoots
 
 MAILSTORE_FACTORY: str | None = "popserver.maildrop:from_context"
 """``module:function`` of the mail store factory; None: none is configured (the server then
@@ -152,23 +151,6 @@ VERSION_TEXT = f"vmsenv POP server Version {P.VERSION}, OpenVMS emulation"
 
 
 # ======================================================================= threads and the root
-class ThreadRoots:
-    """One copy of a Root per thread, each with its own SharedStore (database connection), so
-    that SYSUAF, OPCOM and other shared-database calls can be made from any client thread."""
-
-    def __init__(self, root):
-        self._root = root
-        self._local = threading.local()
-
-    def get(self):
-        view = getattr(self._local, "root", None)
-        if view is None:
-            view = copy.copy(self._root)
-            view._store = SharedStore(self._root.db_path, self._root.gen_path)
-            self._local.root = view
-        return view
-
-
 def _lookup(process) -> Callable[[str], str | None]:
     """A logical name's first equivalence string through LNM$FILE_DEV, or None."""
     def lookup(name: str) -> str | None:

@@ -63,6 +63,7 @@ from vmsenv.lnm import names as N
 from vmsenv.lnm.store import SharedStore
 from vmsenv.processes import Registry
 from vmsenv.vmstime import current_time, format_ftime
+from vmsenv.watch import GenerationWatcher
 
 CLASSES = ("CENTRAL", "PRINTER", "TAPES", "DISKS", "DEVICES", "CARDS", "NETWORK", "CLUSTER",
            "SECURITY", "LICENSE") + tuple(f"OPER{n}" for n in range(1, 13))
@@ -362,7 +363,7 @@ def display(message: Message) -> str:
 # ---------------------------------------------------------------------------------------------
 # Showing messages on a session.
 # ---------------------------------------------------------------------------------------------
-class Watcher:
+class Watcher(GenerationWatcher):
     """Shows, through `write`, each new message for an operator terminal.
 
     ``Watcher(root, pid, classes, write, after=seq)``: messages after `after` that are of one of
@@ -387,8 +388,7 @@ class Watcher:
         self._skip: set[int] = set()
         self._lock = threading.Lock()
         self._delivery = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__(f"opcom-{self.pid:08X}")
 
     @property
     def classes(self) -> tuple:
@@ -408,40 +408,13 @@ class Watcher:
         the session posts and shows its own reports, then skips them)."""
         return self._delivery
 
-    def start(self) -> Watcher:
+    def prepare(self) -> None:
         _store(self.root)
-        self._thread = threading.Thread(target=self._run, name=f"opcom-{self.pid:08X}",
-                                        daemon=True)
-        self._thread.start()
-        return self
 
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=5)
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def _run(self) -> None:
-        generation = self.root.store.generation
-        db = sqlite3.connect(str(self.root.db_path), timeout=30, isolation_level=None,
-                             check_same_thread=False)
-        try:
-            seen = None
-            while not self._stop.is_set():
-                now = generation.read()
-                if now != seen:
-                    try:
-                        with self._delivery:
-                            self._deliver(messages_after(db, self.cursor))
-                        seen = now
-                    except sqlite3.Error:
-                        pass
-                self._stop.wait(self.interval)
-        finally:
-            db.close()
+    def poll(self, db: sqlite3.Connection) -> None:
+        """Show the messages stored since the last poll (waiting while ``held()`` is held)."""
+        with self._delivery:
+            self._deliver(messages_after(db, self.cursor))
 
     def _deliver(self, found: list[Message]) -> None:
         shown = []
@@ -453,7 +426,7 @@ class Watcher:
             self.cursor = message.seq
             if not skipped and message.for_operator(self.pid, classes):
                 shown.append(display(message))
-        if shown and not self._stop.is_set():
+        if shown and not self.stopped:
             text = "".join(shown)
             prompt = self.redisplay() if self.redisplay is not None else None
             self.write(text + (prompt or ""))

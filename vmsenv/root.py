@@ -25,9 +25,11 @@ processes open a fresh root at once.
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 import socket
+import threading
 from pathlib import Path
 
 from vmsenv import condition as cond
@@ -125,6 +127,23 @@ class Root:
             db.execute("DELETE FROM config WHERE key = ?", (f"device:{name}",))
         self.store.change(work)
         return name
+
+
+class ThreadRoots:
+    """One copy of a Root per thread, each with its own SharedStore (database connection), so
+    that SYSUAF, OPCOM, mail and other shared-database calls can be made from any thread."""
+
+    def __init__(self, root: Root):
+        self._root = root
+        self._local = threading.local()
+
+    def get(self) -> Root:
+        view = getattr(self._local, "root", None)
+        if view is None:
+            view = copy.copy(self._root)
+            view._store = SharedStore(self._root.db_path, self._root.gen_path)
+            self._local.root = view
+        return view
 
 
 def init(path: Path | str, node: str | None = None) -> Root:

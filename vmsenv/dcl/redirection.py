@@ -211,6 +211,38 @@ def output_stream(dcl, spec: str, default: str = "") -> tuple[TextIO, bool, str]
     return handle, True, shown
 
 
+# ------------------------------------------------------------------------------ new processes
+class OpenFailure(VMSError):
+    """CLI$_OPENIN / CLI$_OPENOUT for a file a qualifier names; ``cause``: the FileError."""
+
+    def __init__(self, status: int, cause: FileError):
+        super().__init__(status, cause.spec, secondary=(cause,))
+        self.cause = cause
+
+
+def process_files(process, cmd, quals: tuple[tuple[str, str, bool], ...]) -> dict:
+    """The files the qualifiers of RUN/DETACHED or SPAWN name (/INPUT=, /OUTPUT=, /ERROR=).
+
+    quals: (qualifier, default type, write) -- write: a new version is created, else the file
+    is looked up.  Returns qualifier -> FileRef for the qualifiers given a value; a file that
+    cannot be opened raises OpenFailure (CLI$_OPENOUT when writing, CLI$_OPENIN reading)."""
+    pd = process.process_default()
+    files = {}
+    for qual, default, write in quals:
+        text = cmd.value(qual)
+        if not text:
+            continue
+        try:
+            if write:
+                found = process.files.create(str(text), default, process_default=pd)
+            else:
+                found = process.files.lookup(str(text), default, process_default=pd)
+        except FileError as err:
+            raise OpenFailure(C.CLI_OPENOUT if write else C.CLI_OPENIN, err) from None
+        files[qual] = found
+    return files
+
+
 # ------------------------------------------------------------------------------ images
 def _image_stream(dcl, name: str, opened: list[TextIO]) -> TextIO | None:
     """An image's SYS$OUTPUT or SYS$ERROR when the name does not name its process-permanent
@@ -260,4 +292,5 @@ def running_image(dcl) -> Iterator[None]:
 
 __all__ = ["DATA", "TERMINAL", "InputStream", "leftmost_name",
            "is_permanent", "names_terminal", "input_source", "input_stream", "read_lines",
-           "read_bytes", "permanent_output", "output_stream", "running_image"]
+           "read_bytes", "permanent_output", "output_stream", "OpenFailure", "process_files",
+           "running_image"]

@@ -290,6 +290,16 @@ def _report(s: mu.Session, recipients: list[msend.Recipient]) -> int | None:
     return status if recipients else cond.SS_NORMAL
 
 
+def _ask_recipients(s: mu.Session) -> tuple[list[msend.Recipient], int | None]:
+    """Ask ``To:`` and resolve the answer; (recipients, None), or (recipients, the status to
+    return) when no answer is given or no address is left (see _report)."""
+    to = s.read("To:\t")
+    if to is None or not to.strip():
+        return [], cond.SS_NORMAL
+    recipients = msend.resolve(s.root, msend.split_addresses(to))
+    return recipients, _report(s, recipients)
+
+
 def _finish_send(s: mu.Session, recipients: list[msend.Recipient], subject: str, body: bytes,
                  *, cc: str = "", foreign: bool = False) -> int:
     bad = [r for r in recipients if r.error is not None]
@@ -312,11 +322,7 @@ def _body(s: mu.Session, cmd) -> bytes:
 
 
 def send(s: mu.Session, cmd) -> int:
-    to = s.read("To:\t")
-    if to is None or not to.strip():
-        return cond.SS_NORMAL
-    recipients = msend.resolve(s.root, msend.split_addresses(to))
-    stop = _report(s, recipients)
+    recipients, stop = _ask_recipients(s)
     if stop is not None:
         return stop
     subject = cmd.value("SUBJECT")
@@ -349,11 +355,7 @@ def forward(s: mu.Session, cmd) -> int:
     mid = s.current_id()
     mail = s.mail()
     info, body = mail.info(mid), mail.read(mid)
-    to = s.read("To:\t")
-    if to is None or not to.strip():
-        return cond.SS_NORMAL
-    recipients = msend.resolve(s.root, msend.split_addresses(to))
-    stop = _report(s, recipients)
+    recipients, stop = _ask_recipients(s)
     if stop is not None:
         return stop
     subject = cmd.value("SUBJECT")

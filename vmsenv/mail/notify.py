@@ -28,12 +28,12 @@ Choices where VMS is silent (all [I]):
 from __future__ import annotations
 
 import sqlite3
-import threading
 import weakref
 from collections.abc import Callable, Iterable
 
 from vmsenv import condition as cond
 from vmsenv import uaf
+from vmsenv.watch import GenerationWatcher
 
 POLL = 0.1
 KEEP = 1000
@@ -143,7 +143,7 @@ def disabled_classes(dcl) -> tuple:
 # ---------------------------------------------------------------------------------------------
 # The watcher.
 # ---------------------------------------------------------------------------------------------
-class Watcher:
+class Watcher(GenerationWatcher):
     """Shows, through `write`, each new-mail notice for `username` posted after `after`.
 
     ``enabled()`` is asked before showing (False: the notice is skipped, not kept for later);
@@ -160,42 +160,10 @@ class Watcher:
         self.interval = interval
         self.enabled = enabled
         self.redisplay = redisplay
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__(f"mail-{self.username}")
 
-    def start(self) -> Watcher:
+    def prepare(self) -> None:
         _store(self.root)
-        self._thread = threading.Thread(target=self._run, name=f"mail-{self.username}",
-                                        daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=5)
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def _run(self) -> None:
-        generation = self.root.store.generation
-        db = sqlite3.connect(str(self.root.db_path), timeout=30, isolation_level=None,
-                             check_same_thread=False)
-        try:
-            seen = None
-            while not self._stop.is_set():
-                now = generation.read()
-                if now != seen:
-                    try:
-                        self.poll(db)
-                        seen = now
-                    except sqlite3.Error:
-                        pass
-                self._stop.wait(self.interval)
-        finally:
-            db.close()
 
     def poll(self, db: sqlite3.Connection) -> list[str]:
         """Show the notices posted since the last poll; the texts shown."""
@@ -203,7 +171,7 @@ class Watcher:
         if not found:
             return []
         self.cursor = found[-1][0]
-        if self._stop.is_set() or (self.enabled is not None and not self.enabled()):
+        if self.stopped or (self.enabled is not None and not self.enabled()):
             return []
         texts = [text for _, text in found]
         prompt = self.redisplay() if self.redisplay is not None else None

@@ -76,6 +76,7 @@ from typing import TextIO
 from vmsenv import condition as cond
 from vmsenv import uaf
 from vmsenv.dcl import cld
+from vmsenv.dcl.lexer import strip_comment
 from vmsenv.mail import messages as mm
 from vmsenv.mail import profile as mp
 from vmsenv.mail import store as ms
@@ -365,21 +366,11 @@ class Session:
 # ---------------------------------------------------------------------------------------------
 # Running.
 # ---------------------------------------------------------------------------------------------
-def _strip_comment(line: str) -> str:
-    quoted = False
-    for i, c in enumerate(line):
-        if c == '"':
-            quoted = not quoted
-        elif c == "!" and not quoted:
-            return line[:i]
-    return line
-
-
 def execute(session: Session, line: str) -> int:
     """Run one MAIL command line; its status (INHIB_MSG set when a message was shown)."""
     from vmsenv.mail import commands
 
-    text = _strip_comment(line).strip()
+    text = strip_comment(line).strip()
     if not text:
         text = "READ"
     token, rest = commands.split_verb(text)
@@ -405,7 +396,7 @@ def _parse(session: Session, verb: cld.Verb, rest: str):
             answer = session.read(f"_{missing.parameter.prompt or missing.parameter.label}: ")
             if answer is None or not answer.strip():
                 raise
-            rest = rest + " " + _strip_comment(answer).strip()
+            rest = rest + " " + strip_comment(answer).strip()
 
 
 def run_mail(process, stdin: TextIO, stdout: TextIO, *, interactive: bool = False,

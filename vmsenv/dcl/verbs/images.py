@@ -109,7 +109,6 @@ def _parse_uic(text: str) -> tuple[int, int]:
 
 def run_detached(dcl, cmd, spec: str) -> int:
     process = dcl.process
-    pd = process.process_default()
     ref = _resolve_image(dcl, spec)
     wanted = {str(p).upper() for p in cmd.values("PRIVILEGES")}
     if wanted:
@@ -134,22 +133,14 @@ def run_detached(dcl, cmd, spec: str) -> int:
             username, uic = account.username, account.uic
             if not wanted:
                 privileges = set(account.default_privileges)
-    files = {}
-    for qual, default, write in (("INPUT", ".COM", False), ("OUTPUT", ".LOG", True),
-                                 ("ERROR", ".LOG", True)):
-        text = cmd.value(qual)
-        if not text:
-            continue
-        try:
-            if write:
-                found = process.files.create(str(text), default, process_default=pd)
-            else:
-                found = process.files.lookup(str(text), default, process_default=pd)
-        except FileError as err:
-            status = C.CLI_OPENOUT if write else C.CLI_OPENIN
-            dcl.show_error(VMSError(status, err.spec, secondary=(err.status,)))
-            return err.status | C.INHIB_MSG
-        files[qual] = found
+    try:
+        files = redirection.process_files(process, cmd, (("INPUT", ".COM", False),
+                                                         ("OUTPUT", ".LOG", True),
+                                                         ("ERROR", ".LOG", True)))
+    except redirection.OpenFailure as failure:
+        err = failure.cause
+        dcl.show_error(VMSError(failure.status, err.spec, secondary=(err.status,)))
+        return err.status | C.INHIB_MSG
     request = {
         "root": str(process.root.path), "image": ref.spec, "image_path": str(ref.path),
         "username": username, "uic": list(uic), "privileges": sorted(privileges),

@@ -85,9 +85,9 @@ from dataclasses import dataclass, field
 from vmsenv import boot, hostproc, spawn, uaf, vmstime
 from vmsenv import condition as C
 from vmsenv.condition import VMSError
+from vmsenv.dcl import redirection
 from vmsenv.dcl.cld import REQUIRED, REST, Keyword, Parameter, Qualifier, Verb
 from vmsenv.dcl.values import to_str
-from vmsenv.files import FileError
 from vmsenv.process import ALL_PRIVILEGES
 from vmsenv.processes import ProcessInfo
 
@@ -245,31 +245,12 @@ def _serve(dcl, sub) -> int | None:
         sub = other
 
 
-def _spawn_files(dcl, cmd) -> dict:
-    process = dcl.process
-    pd = process.process_default()
-    files = {}
-    for qual, default, write in (("INPUT", ".COM", False), ("OUTPUT", ".LOG", True)):
-        text = cmd.value(qual)
-        if not text:
-            continue
-        try:
-            if write:
-                found = process.files.create(str(text), default, process_default=pd)
-            else:
-                found = process.files.lookup(str(text), default, process_default=pd)
-        except FileError as err:
-            status = C.CLI_OPENOUT if write else C.CLI_OPENIN
-            raise VMSError(status, err.spec, secondary=(err,)) from None
-        files[qual] = found
-    return files
-
-
 def spawn_(dcl, cmd):
     process = dcl.process
     command = (cmd.param("COMMAND") or "").strip() or None
     nowait = cmd.present("WAIT") is False
-    files = _spawn_files(dcl, cmd)
+    files = redirection.process_files(process, cmd, (("INPUT", ".COM", False),
+                                                     ("OUTPUT", ".LOG", True)))
     pd = process.process_default()
     request = {
         "root": str(process.root.path), "username": process.username, "uic": list(process.uic),
