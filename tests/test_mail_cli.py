@@ -11,6 +11,7 @@ from vmsenv.cli import main
 from vmsenv.mail import notify, profile
 from vmsenv.mail import store as ms
 from vmsenv.mail.deliver import SmtpConfig
+from vmsenv.testing import add_account
 
 # CR LF and LF mixed, 8-bit bytes, a NUL, lines starting with "." and "From ", no final LF.
 MESSAGE = (b"Return-Path: <bounce@example.com>\r\n"
@@ -26,17 +27,13 @@ MESSAGE = (b"Return-Path: <bounce@example.com>\r\n"
            b"no final line end")
 
 
-def make_user(root, name: str, member: int, *flags: str) -> None:
-    steps = ((False, "DISUSER"),) + tuple((True, f) for f in flags)
-    uaf.add(root, name, {"uic": (0o200, member), "directory": f"[{name}]", "flags": steps})
-    uaf.create_login_directory(root, uaf.get(root, name))
 
 
 @pytest.fixture
 def users(root):
-    make_user(root, "JONES", 1)
-    make_user(root, "SMITH", 2)
-    make_user(root, "NOMAIL", 3, "DISMAIL")
+    add_account(root, "JONES", (0o200, 1))
+    add_account(root, "SMITH", (0o200, 2))
+    add_account(root, "NOMAIL", (0o200, 3), "DISMAIL")
     return root
 
 

@@ -15,19 +15,13 @@ from vmsenv.dcl.interpreter import Interpreter
 from vmsenv.mail import notify, profile
 from vmsenv.mail import store as ms
 from vmsenv.process import for_account
-from vmsenv.testing import MAIL_PROMPT
-
-
-def make_user(root, name: str, member: int, *flags: str) -> None:
-    steps = ((False, "DISUSER"),) + tuple((True, f) for f in flags)
-    uaf.add(root, name, {"uic": (0o200, member), "directory": f"[{name}]", "flags": steps})
-    uaf.create_login_directory(root, uaf.get(root, name))
+from vmsenv.testing import MAIL_PROMPT, add_account
 
 
 @pytest.fixture
 def users(root):
-    make_user(root, "JONES", 1)
-    make_user(root, "SMITH", 2)
+    add_account(root, "JONES", (0o200, 1))
+    add_account(root, "SMITH", (0o200, 2))
     return root
 
 
@@ -206,8 +200,8 @@ def terminal_users(vms_root):
     from vmsenv import root as rootmod
 
     root = rootmod.Root(vms_root.path)
-    make_user(root, "JONES", 1)
-    make_user(root, "SMITH", 2)
+    add_account(root, "JONES", (0o200, 1))
+    add_account(root, "SMITH", (0o200, 2))
     return root
 
 

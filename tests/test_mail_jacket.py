@@ -17,6 +17,7 @@ from vmsenv.filespec import ProcessDefault
 from vmsenv.mail import profile
 from vmsenv.mail import store as ms
 from vmsenv.mail.deliver import Deliverer, SmtpConfig, build_message, plain_from
+from vmsenv.testing import add_account
 
 BODY = b"Subject: Lunch\n\nSee you at noon.\n"
 
@@ -183,10 +184,6 @@ def test_logical_true(text, expected):
 
 
 # ------------------------------------------------------------------ Deliverer and the command
-def make_user(root, name: str, member: int) -> None:
-    uaf.add(root, name, {"uic": (0o200, member), "directory": f"[{name}]",
-                         "flags": ((False, "DISUSER"),)})
-    uaf.create_login_directory(root, uaf.get(root, name))
 
 
 def stored(root, user: str) -> list[ms.MessageInfo]:
@@ -199,7 +196,7 @@ def stored(root, user: str) -> list[ms.MessageInfo]:
 
 
 def test_deliverer_with_a_root(root, dcl, run):
-    make_user(root, "SMITH", 2)
+    add_account(root, "SMITH", (0o200, 2))
     mapping = lambda user: profile.recipient_directory(root, user)     # noqa: E731
     with Deliverer(mapping, root=root) as d:
         d.deliver(message(f"jones@{host(root)}"), "SMITH")
@@ -211,7 +208,7 @@ def test_deliverer_with_a_root(root, dcl, run):
 
 
 def test_vmsenv_deliver_command(root, dcl, run):
-    make_user(root, "JONES", 1)
+    add_account(root, "JONES", (0o200, 1))
 
     def deliver(*args: str, data: bytes) -> None:
         result = CliRunner().invoke(main, ["deliver", "JONES", *args, "--root", str(root.path)],

@@ -16,21 +16,16 @@ from vmsenv.mail import send as msend
 from vmsenv.mail import store as ms
 from vmsenv.mail import utility as mu
 from vmsenv.process import for_account
+from vmsenv.testing import add_account
 
 WHEN = dt.datetime(2026, 3, 5, 9, 7, 3, 450000)
 
 
-def make_user(root, name: str, member: int, *flags: str) -> uaf.Account:
-    steps = ((False, "DISUSER"),) + tuple((True, f) for f in flags)
-    uaf.add(root, name, {"uic": (0o200, member), "directory": f"[{name}]", "flags": steps})
-    account = uaf.get(root, name)
-    uaf.create_login_directory(root, account)
-    return account
 
 
 @pytest.fixture
 def users(root):
-    return {name: make_user(root, name, n) for n, name in enumerate(("JONES", "SMITH"), 1)}
+    return {name: add_account(root, name, (0o200, n)) for n, name in enumerate(("JONES", "SMITH"), 1)}
 
 
 def run(root, user: str, text: str, *, interactive: bool = False) -> tuple[str, int]:
@@ -130,7 +125,7 @@ def test_prompts_only_on_a_terminal(root, users):
 
 
 def test_unknown_user_disabled_user_and_other_nodes(root, users):
-    make_user(root, "NOMAIL", 9, "DISMAIL")
+    add_account(root, "NOMAIL", (0o200, 9), "DISMAIL")
     cases = {
         "NOBODY": ["%MAIL-E-NOSUCHUSR, no such user NOBODY"],
         "NOMAIL": ["%MAIL-E-USERDSABL, user NOMAIL is not allowed to receive mail"],

@@ -53,6 +53,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from typing import TextIO
 
 from vmsenv import condition as C
@@ -74,6 +75,18 @@ class Interrupt(BaseException):  # noqa: N818 - a keyboard event, not an error
         super().__init__(key)
         self.key = key
         self.at_prompt = at_prompt     # pressed while the interactive level read a line
+
+
+HANGUP_GRACE = 5.0
+
+
+def _leave_now(terminal) -> None:
+    """The end after SIGTERM/SIGHUP when unwinding took too long: terminal settings back."""
+    try:
+        if terminal is not None:
+            terminal.close()
+    finally:
+        os._exit(1)
 
 
 class Hangup(BaseException):  # noqa: N818 - the end of the process, not an error
@@ -262,6 +275,11 @@ def install_signals(dcl, terminal: Terminal | None) -> dict:
         return handler
 
     def hangup(signum, frame):
+        # The process must end: if the orderly way (unwinding, logout) has not finished within
+        # HANGUP_GRACE seconds, leave at once; a dead process's registration is reaped anyway.
+        watchdog = threading.Timer(HANGUP_GRACE, _leave_now, args=(terminal,))
+        watchdog.daemon = True
+        watchdog.start()
         raise Hangup()
 
     previous = {}

@@ -18,7 +18,7 @@ from vmsenv.testing.pop import (
     free_port,
     start_pop_server,
 )
-from vmsenv.testing.roots import VmsRoot, make_root
+from vmsenv.testing.roots import VmsRoot, add_account, make_root
 from vmsenv.testing.session import (
     CONTINUATION_PROMPT,
     MAIL_PROMPT,
@@ -34,6 +34,7 @@ from vmsenv.testing.session import (
 )
 
 __all__ = [
+    "add_account",
     "CONTINUATION_PROMPT", "MAIL_PROMPT", "PROMPT", "TELNET_PROMPT", "UAF_PROMPT",
     "DclCommandError", "DclSession", "DclSessionError", "DclTimeout", "PopServer",
     "PopServerError", "PopServerUnavailable", "VmsRoot", "configure_pop_service", "dcl_command",

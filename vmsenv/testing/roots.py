@@ -10,6 +10,10 @@ root directory), so it can be passed wherever a root directory is expected, such
 Host file names on a device are lower case (vmsenv.files): ``DKA200:[000000]MY_TEST.COM`` is
 ``<dka200>/my_test.com`` and ``DKA200:[TOOLS]A.COM`` is ``<dka200>/tools/a.com``; ``host_path``
 lower-cases the name for that reason.
+
+``add_account(root, name, uic, *flags, password=None)`` adds a SYSUAF account whose login
+directory is ``SYS$SYSDEVICE:[NAME]`` (created), enabled (VMS's DEFAULT template is DISUSER),
+with extra ``flags`` such as ``"DISMAIL"``; it returns the account.
 """
 
 from __future__ import annotations
@@ -19,6 +23,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vmsenv import root as rootmod
+from vmsenv import uaf
+
+
+def add_account(root, name: str, uic: tuple[int, int], *flags: str,
+                password: str | None = None) -> uaf.Account:
+    """A new, enabled account with its login directory SYS$SYSDEVICE:[NAME] (see above)."""
+    root = root if isinstance(root, rootmod.Root) else rootmod.Root(os.fspath(root))
+    changes = {"uic": uic, "directory": f"[{name}]",
+               "flags": ((False, "DISUSER"),) + tuple((True, f) for f in flags)}
+    if password is not None:
+        changes["password"] = password
+    uaf.add(root, name, changes)
+    account = uaf.get(root, name)
+    uaf.create_login_directory(root, account)
+    return account
 
 
 @dataclass(frozen=True)
