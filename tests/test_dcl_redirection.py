@@ -384,3 +384,23 @@ def test_permanence_follows_the_translation(dcl, process):
     assert not redirection.is_permanent(process, "SYS$ERROR")
     assert redirection.names_terminal(dcl, "SYS$ERROR")
     assert not redirection.names_terminal(dcl, "SYS$OUTPUT")
+
+
+def test_tcpip_is_an_image_whose_output_can_be_redirected(root):
+    import io
+
+    from vmsenv.dcl.interpreter import Interpreter
+    from vmsenv.process import Process
+
+    process = Process(root)
+    dcl = Interpreter(process, io.StringIO())
+    try:
+        dcl.run_line("DEFINE/USER SYS$OUTPUT SERVICES.LIS")
+        dcl.run_line("TCPIP SHOW SERVICE POP")
+        assert dcl.out.getvalue() == ""
+        listing = root.sysdevice / "sys0" / "sysmgr" / "services.lis"
+        assert "POP" in listing.read_text()
+        dcl.run_line("TCPIP SHOW SERVICE POP")
+        assert "POP" in dcl.out.getvalue()          # the user-mode name ran down
+    finally:
+        process.logout()

@@ -366,6 +366,7 @@ def tcpip_verb(dcl, cmd) -> int:
     return status
 
 
-TCPIP = Verb("TCPIP", parameters=(Parameter("COMMAND", type=REST),), handler=tcpip_verb)
+TCPIP = Verb("TCPIP", parameters=(Parameter("COMMAND", type=REST),), handler=tcpip_verb,
+             image=True)  # TCPIP$UCP.EXE: an image (SYS$OUTPUT redirection, user-mode rundown)
 
 VERBS = [TCPIP]
