@@ -107,18 +107,23 @@ def cert_cmd(root_dir: str, common_name: str | None, days: int) -> None:
     click.echo(f"%VMSENV-I-KEY, private key {created.key_spec} (not encrypted, mode 0600)")
 
 
+def _system_job(root_dir: str, job) -> None:
+    """Run job(root, stdout) (boot or shutdown) on the root; its result is the exit code."""
+    root = open_root(root_dir)
+    try:
+        code = job(root, sys.stdout)
+    except cond.VMSError as err:
+        fail(err)
+    sys.exit(code)
+
+
 @main.command("boot")
 @root_option
 def boot_cmd(root_dir: str) -> None:
     """Boot: run SYS$STARTUP:SYSTARTUP_VMS.COM as SYSTEM (once; see vmsenv.boot)."""
     from vmsenv import boot
 
-    root = open_root(root_dir)
-    try:
-        code = boot.boot(root, sys.stdout)
-    except cond.VMSError as err:
-        fail(err)
-    sys.exit(code)
+    _system_job(root_dir, boot.boot)
 
 
 @main.command("shutdown")
@@ -127,12 +132,7 @@ def shutdown_cmd(root_dir: str) -> None:
     """Run SYS$MANAGER:SYSHUTDWN.COM, then stop every process of the root."""
     from vmsenv import boot
 
-    root = open_root(root_dir)
-    try:
-        code = boot.shutdown(root, sys.stdout)
-    except cond.VMSError as err:
-        fail(err)
-    sys.exit(code)
+    _system_job(root_dir, boot.shutdown)
 
 
 @main.command("demo")

@@ -1060,6 +1060,7 @@ def append(dcl, cmd) -> int:
     pd = process.process_default()
     target: FileRef | None = None
     openin = shared(FAC_APPEND, C.SHR_OPENIN, E)
+    openout = shared(FAC_APPEND, C.SHR_OPENOUT, E)
     for item in _expand(dcl, cmd.param_values("INPUT"), filters=_Filters(cmd),
                         denied=status.reporter(openin), streams=True):
         err = item.failure()
@@ -1071,8 +1072,7 @@ def append(dcl, cmd) -> int:
                 try:
                     out_spec, version = _output_fields(out_text, ref, keep_location=False)
                 except VMSError as err:
-                    status.file_error(shared(FAC_APPEND, C.SHR_OPENOUT, E), out_text.upper(),
-                                      err)
+                    status.file_error(openout, out_text.upper(), err)
                     return status.result()
                 try:
                     target = process.files.lookup(out_spec + version, process_default=pd,
@@ -1083,13 +1083,12 @@ def append(dcl, cmd) -> int:
                             target = process.files.create(out_spec + version,
                                                           process_default=pd)
                         except FileError as err2:
-                            status.file_error(shared(FAC_APPEND, C.SHR_OPENOUT, E),
-                                              err2.spec, err2)
+                            status.file_error(openout, err2.spec, err2)
                             return status.result()
                     else:
-                        status.file_error(shared(FAC_APPEND, C.SHR_OPENOUT, E), err.spec, err)
+                        status.file_error(openout, err.spec, err)
                         return status.result()
-            data = _input(status, shared(FAC_APPEND, C.SHR_OPENIN, E), ref, as_bytes=True)
+            data = _input(status, openin, ref, as_bytes=True)
             if data is not None:
                 _append_input(status, FAC_APPEND, log, ref, target, data)
     return status.result()
