@@ -26,7 +26,6 @@ import email.utils
 import hashlib
 import io
 import poplib
-import socket
 import sqlite3
 import ssl
 import threading
@@ -43,6 +42,8 @@ from vmsenv.mail import deliver as md
 from vmsenv.mail import profile
 from vmsenv.mail import store as ms
 from vmsenv.process import Process
+from vmsenv.testing import dcl_output as dcl
+from vmsenv.testing import free_port
 
 USER = "JONES"
 PASSWORD = "TANSTAAFL7"
@@ -52,22 +53,6 @@ LOG_SPEC = "SYS$SYSDEVICE:[TCPIP$POP]POP_RUN.LOG"
 
 
 # ------------------------------------------------------------------ the server
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def dcl(root, *lines: str) -> str:
-    """Command lines in a DCL shell of a new process of the root (logged out after); the
-    output."""
-    shell = Interpreter(Process(root), io.StringIO())
-    try:
-        for line in lines:
-            shell.run_line(line)
-        return shell.out.getvalue()
-    finally:
-        shell.process.logout()
 
 
 class Server:

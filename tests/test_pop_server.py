@@ -26,6 +26,8 @@ from vmsenv import condition as C
 from vmsenv import images, opcom, tcpip, uaf
 from vmsenv.dcl.interpreter import Interpreter
 from vmsenv.process import Process
+from vmsenv.testing import dcl_output as dcl
+from vmsenv.testing import free_port
 
 PASSWORDS = {"JONES": "TANSTAAFL7", "SMITH": "SMITHPASS9"}
 
@@ -80,20 +82,6 @@ class Drop:
 
 
 # ------------------------------------------------------------------ running the server
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def dcl(root, *lines):
-    shell = Interpreter(Process(root), io.StringIO())
-    try:
-        for line in lines:
-            shell.run_line(line)
-        return shell.out.getvalue()
-    finally:
-        shell.process.logout()
 
 
 class Running:

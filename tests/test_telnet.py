@@ -23,7 +23,7 @@ import pytest
 from vmsenv import condition as C
 from vmsenv import telnet as tn
 from vmsenv.dcl.interpreter import Interpreter
-from vmsenv.testing import DclSession
+from vmsenv.testing import DclSession, free_port
 
 TIMEOUT = 30
 
@@ -82,14 +82,6 @@ def server():
     srv = LineServer()
     yield srv
     srv.close()
-
-
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def session(port: int) -> list[str]:

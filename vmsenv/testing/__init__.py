@@ -18,7 +18,7 @@ from vmsenv.testing.pop import (
     free_port,
     start_pop_server,
 )
-from vmsenv.testing.roots import VmsRoot, add_account, make_root
+from vmsenv.testing.roots import VmsRoot, add_account, dcl_output, make_root
 from vmsenv.testing.session import (
     CONTINUATION_PROMPT,
     MAIL_PROMPT,
@@ -35,6 +35,7 @@ from vmsenv.testing.session import (
 
 __all__ = [
     "add_account",
+    "dcl_output",
     "CONTINUATION_PROMPT", "MAIL_PROMPT", "PROMPT", "TELNET_PROMPT", "UAF_PROMPT",
     "DclCommandError", "DclSession", "DclSessionError", "DclTimeout", "PopServer",
     "PopServerError", "PopServerUnavailable", "VmsRoot", "configure_pop_service", "dcl_command",

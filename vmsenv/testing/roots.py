@@ -11,6 +11,9 @@ Host file names on a device are lower case (vmsenv.files): ``DKA200:[000000]MY_T
 ``<dka200>/my_test.com`` and ``DKA200:[TOOLS]A.COM`` is ``<dka200>/tools/a.com``; ``host_path``
 lower-cases the name for that reason.
 
+``dcl_output(root, *lines)`` runs command lines in a DCL interpreter of a new SYSTEM process of
+the root, in this Python process (no terminal), and returns what they printed.
+
 ``add_account(root, name, uic, *flags, password=None)`` adds a SYSUAF account whose login
 directory is ``SYS$SYSDEVICE:[NAME]`` (created), enabled (VMS's DEFAULT template is DISUSER),
 with extra ``flags`` such as ``"DISMAIL"``; it returns the account.
@@ -24,6 +27,23 @@ from pathlib import Path
 
 from vmsenv import root as rootmod
 from vmsenv import uaf
+
+
+def dcl_output(root, *lines: str) -> str:
+    """What the command lines print, run in-process as SYSTEM (see above)."""
+    import io
+
+    from vmsenv.dcl.interpreter import Interpreter
+    from vmsenv.process import Process
+
+    root = root if isinstance(root, rootmod.Root) else rootmod.Root(os.fspath(root))
+    shell = Interpreter(Process(root), io.StringIO())
+    try:
+        for line in lines:
+            shell.run_line(line)
+        return shell.out.getvalue()
+    finally:
+        shell.process.logout()
 
 
 def add_account(root, name: str, uic: tuple[int, int], *flags: str,
